@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+import { migrateToLatest } from './migrations';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** A Kysely handle that is either the database or a transaction on it; queries take either. */
+export type Db = Kysely<Database>;
+export type Tx = Kysely<Database> | Transaction<Database>;
+
+export interface Store {
+  readonly engine: Engine;
+  readonly db: Db;
+  /**
+   * Runs `fn` in one transaction that holds the tenant's lock, so every change to a tenant's balance, pool and legs
+   * is serialized across threads, processes and replicas: SQLite takes the write lock up front (BEGIN IMMEDIATE, with
+   * the busy timeout making other writers wait), PostgreSQL locks the tenant's row (SELECT … FOR UPDATE).
+   * Returns undefined-free results of fn; throws (after rollback) what fn throws.
+   */
+  inTenantTransaction<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A transaction not tied to one tenant (set-up, rate cards). */
+  inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// BIGINT (20) and NUMERIC (1700, what SUM() of a BIGINT returns) come back from pg as strings. Tollgate's money is
+// integer micro-units well inside Number.MAX_SAFE_INTEGER (9e15 micros = 9 billion units), so numbers are exact.
+function safeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`database value ${text} is outside the safe integer range`);
+  return n;
+}
+pg.types.setTypeParser(20, safeNumber);
+pg.types.setTypeParser(1700, safeNumber);
+
+export interface OpenOptions {
+  /** PostgreSQL pool size per process. */
+  maxConnections?: number;
+  /** Skip migrations (a caller that already ran them). */
+  migrate?: boolean;
+}
+
+export async function openStore(databaseUrl: string, options: OpenOptions = {}): Promise<Store> {
+  const store = databaseUrl.startsWith('sqlite:')
+    ? openSqlite(databaseUrl.slice('sqlite:'.length))
+    : openPostgres(databaseUrl, options.maxConnections ?? 10);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(store.db);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+function openSqlite(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  // The CLI and the server may write the same file at once: wait for the other writer instead of failing.
+  database.pragma('busy_timeout = 10000');
+  database.pragma('foreign_keys = ON');
+  database.defaultSafeIntegers(false);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+
+  // Kysely's SQLite driver hands out its single connection to one caller at a time, so transactions in one
+  // process are already serialized; BEGIN IMMEDIATE serializes them with other processes on the same file.
+  const run = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+
+  return {
+    engine: 'sqlite',
+    db,
+    inTenantTransaction: (_tenantId, fn) => run(fn),
+    inTransaction: run,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, max: number): Store {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that loses its server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    inTenantTransaction: (tenantId, fn) =>
+      db.transaction().execute(async (tx) => {
+        await tx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forUpdate().execute();
+        return fn(tx);
+      }),
+    inTransaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  };
+}
+
+export function nowIso(date: Date = new Date()): string {
+  return date.toISOString();
+}

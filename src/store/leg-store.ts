@@ -1,0 +1,135 @@
+import type { Tx } from './database';
+import type { LegsTable, MeetingsTable } from './schema';
+
+export type LegRow = LegsTable;
+export type MeetingRow = MeetingsTable;
+
+/** Ids are looked up in slices small enough for either engine's parameter limit. */
+export async function findLegHashes(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 900) {
+    const rows = await tx
+      .selectFrom('legs')
+      .select(['id', 'content_hash'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids.slice(i, i + 900))
+      .execute();
+    for (const r of rows) found.set(r.id, r.content_hash);
+  }
+  return found;
+}
+
+export async function insertLegs(tx: Tx, rows: LegRow[]): Promise<void> {
+  // 34 columns × 400 rows stays under SQLite's and PostgreSQL's bound-parameter limits.
+  for (let i = 0; i < rows.length; i += 400) {
+    await tx.insertInto('legs').values(rows.slice(i, i + 400)).execute();
+  }
+}
+
+export interface LegFilter {
+  conferenceId?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export async function listLegs(tx: Tx, tenantId: string, filter: LegFilter = {}): Promise<LegRow[]> {
+  let q = tx.selectFrom('legs').selectAll().where('tenant_id', '=', tenantId);
+  if (filter.conferenceId) q = q.where('conference_id', '=', filter.conferenceId);
+  if (filter.from) q = q.where('start_at', '>=', filter.from);
+  if (filter.to) q = q.where('start_at', '<', filter.to);
+  q = q.orderBy('start_at').orderBy('id');
+  if (filter.limit) q = q.limit(filter.limit);
+  return q.execute();
+}
+
+export async function poolUsed(tx: Tx, tenantId: string, month: string): Promise<number> {
+  const row = await tx
+    .selectFrom('pool_usage')
+    .select('used_seconds')
+    .where('tenant_id', '=', tenantId)
+    .where('month', '=', month)
+    .executeTakeFirst();
+  return row ? Number(row.used_seconds) : 0;
+}
+
+export async function addPoolUsage(tx: Tx, tenantId: string, month: string, seconds: number): Promise<void> {
+  await tx
+    .insertInto('pool_usage')
+    .values({ tenant_id: tenantId, month, used_seconds: seconds })
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'month'])
+        .doUpdateSet((eb) => ({ used_seconds: eb('pool_usage.used_seconds', '+', eb.ref('excluded.used_seconds')) })),
+    )
+    .execute();
+}
+
+/** Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen). */
+export async function addToMeetings(tx: Tx, deltas: MeetingRow[]): Promise<void> {
+  for (const d of deltas) {
+    await tx
+      .insertInto('meetings')
+      .values(d)
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
+          organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),
+          legs: eb('meetings.legs', '+', eb.ref('excluded.legs')),
+          billed_seconds: eb('meetings.billed_seconds', '+', eb.ref('excluded.billed_seconds')),
+          pool_seconds: eb('meetings.pool_seconds', '+', eb.ref('excluded.pool_seconds')),
+          charge_micros: eb('meetings.charge_micros', '+', eb.ref('excluded.charge_micros')),
+          subscription_legs: eb('meetings.subscription_legs', '+', eb.ref('excluded.subscription_legs')),
+          pool_legs: eb('meetings.pool_legs', '+', eb.ref('excluded.pool_legs')),
+          credits_legs: eb('meetings.credits_legs', '+', eb.ref('excluded.credits_legs')),
+          addon_legs: eb('meetings.addon_legs', '+', eb.ref('excluded.addon_legs')),
+          flagged_legs: eb('meetings.flagged_legs', '+', eb.ref('excluded.flagged_legs')),
+          first_start_at: eb
+            .case()
+            .when('excluded.first_start_at', '<', eb.ref('meetings.first_start_at'))
+            .then(eb.ref('excluded.first_start_at'))
+            .else(eb.ref('meetings.first_start_at'))
+            .end(),
+          last_end_at: eb
+            .case()
+            .when('meetings.last_end_at', 'is', null)
+            .then(eb.ref('excluded.last_end_at'))
+            .when('excluded.last_end_at', '>', eb.ref('meetings.last_end_at'))
+            .then(eb.ref('excluded.last_end_at'))
+            .else(eb.ref('meetings.last_end_at'))
+            .end(),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function listMeetings(tx: Tx, tenantId: string, limit = 100): Promise<MeetingRow[]> {
+  return tx
+    .selectFrom('meetings')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('first_start_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export interface MonthSpend {
+  chargeMicros: number;
+  legs: number;
+}
+
+export async function spendBetween(tx: Tx, tenantId: string, from: string, to: string): Promise<MonthSpend> {
+  const row = await tx
+    .selectFrom('legs')
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>('charge_micros'), eb.lit(0)).as('charge'),
+      eb.fn.countAll<number>().as('legs'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'rated')
+    .where('start_at', '>=', from)
+    .where('start_at', '<', to)
+    .executeTakeFirstOrThrow();
+  return { chargeMicros: Number(row.charge), legs: Number(row.legs) };
+}

@@ -1,0 +1,192 @@
+import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * One set of migrations for SQLite and PostgreSQL. Kysely's Migrator takes a lock, so several replicas starting
+ * at once on one PostgreSQL apply each migration exactly once.
+ * Column types are the portable subset: text, integer, bigint (SQLite gives both INTEGER affinity).
+ */
+const migrations: Record<string, Migration> = {
+  '0001_core': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('billing_mode', 'text', (c) => c.notNull().defaultTo('prepaid'))
+        .addColumn('pool_licenses', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('global_dial_out_policy', 'text', (c) => c.notNull())
+        .addColumn('auto_recharge_trigger_micros', 'bigint')
+        .addColumn('auto_recharge_amount_micros', 'bigint')
+        .addColumn('low_balance_alert_micros', 'bigint')
+        .addColumn('balance_micros', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_entry_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('funded_total_micros', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_leg_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('aad_object_id', 'text', (c) => c.notNull())
+        .addColumn('upn', 'text')
+        .addColumn('upn_lower', 'text')
+        .addColumn('display_name', 'text')
+        .addColumn('usage_location', 'text', (c) => c.notNull())
+        .addColumn('licenses', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('dial_out_policy', 'text')
+        .addColumn('toll_free_dial_in', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('users_pk', ['tenant_id', 'aad_object_id'])
+        .execute();
+      await db.schema.createIndex('users_upn').unique().on('users').columns(['tenant_id', 'upn_lower']).execute();
+
+      await db.schema
+        .createTable('rates')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('effective_from', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('per_minute_micros', 'bigint', (c) => c.notNull())
+        .addColumn('connection_fee_micros', 'bigint', (c) => c.notNull())
+        .addColumn('increment_seconds', 'integer', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rates_pk', ['tenant_id', 'kind', 'prefix', 'country', 'effective_from'])
+        .execute();
+
+      await db.schema
+        .createTable('legs')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('call_id', 'text')
+        .addColumn('call_type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('conference_id', 'text')
+        .addColumn('organizer_id', 'text')
+        .addColumn('organizer_upn', 'text')
+        .addColumn('organizer_name', 'text')
+        .addColumn('callee_number', 'text')
+        .addColumn('caller_number', 'text')
+        .addColumn('toll_free', 'integer', (c) => c.notNull())
+        .addColumn('destination_country', 'text')
+        .addColumn('start_at', 'text', (c) => c.notNull())
+        .addColumn('end_at', 'text')
+        .addColumn('duration_seconds', 'integer', (c) => c.notNull())
+        .addColumn('paid_by', 'text')
+        .addColumn('billed_seconds', 'integer', (c) => c.notNull())
+        .addColumn('pool_seconds', 'integer', (c) => c.notNull())
+        .addColumn('credit_seconds', 'integer', (c) => c.notNull())
+        .addColumn('charge_micros', 'bigint', (c) => c.notNull())
+        .addColumn('rate_per_minute_micros', 'bigint')
+        .addColumn('connection_fee_micros', 'bigint', (c) => c.notNull())
+        .addColumn('flags', 'text', (c) => c.notNull())
+        .addColumn('ms_charge_micros', 'bigint')
+        .addColumn('ms_connection_charge_micros', 'bigint')
+        .addColumn('ms_currency', 'text')
+        .addColumn('ms_license_capability', 'text')
+        .addColumn('ms_inventory_type', 'text')
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('settled_seq', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('legs_pk', ['tenant_id', 'id'])
+        .execute();
+      await db.schema.createIndex('legs_conference').on('legs').columns(['tenant_id', 'conference_id']).execute();
+      await db.schema.createIndex('legs_start').on('legs').columns(['tenant_id', 'start_at']).execute();
+
+      await db.schema
+        .createTable('ledger_entries')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('amount_micros', 'bigint', (c) => c.notNull())
+        .addColumn('balance_after_micros', 'bigint', (c) => c.notNull())
+        .addColumn('memo', 'text')
+        .addColumn('actor', 'text')
+        .addColumn('leg_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_entries_pk', ['tenant_id', 'seq'])
+        .execute();
+      await db.schema.createIndex('ledger_entries_at').on('ledger_entries').columns(['tenant_id', 'created_at']).execute();
+
+      await db.schema
+        .createTable('funding_lots')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('entry_seq', 'bigint', (c) => c.notNull())
+        .addColumn('amount_micros', 'bigint', (c) => c.notNull())
+        .addColumn('cumulative_end_micros', 'bigint', (c) => c.notNull())
+        .addColumn('purchased_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('expired_at', 'text')
+        .addPrimaryKeyConstraint('funding_lots_pk', ['tenant_id', 'entry_seq'])
+        .execute();
+
+      await db.schema
+        .createTable('pool_usage')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('month', 'text', (c) => c.notNull())
+        .addColumn('used_seconds', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pool_usage_pk', ['tenant_id', 'month'])
+        .execute();
+
+      await db.schema
+        .createTable('meetings')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('conference_id', 'text', (c) => c.notNull())
+        .addColumn('organizer_id', 'text')
+        .addColumn('legs', 'integer', (c) => c.notNull())
+        .addColumn('billed_seconds', 'bigint', (c) => c.notNull())
+        .addColumn('pool_seconds', 'bigint', (c) => c.notNull())
+        .addColumn('charge_micros', 'bigint', (c) => c.notNull())
+        .addColumn('subscription_legs', 'integer', (c) => c.notNull())
+        .addColumn('pool_legs', 'integer', (c) => c.notNull())
+        .addColumn('credits_legs', 'integer', (c) => c.notNull())
+        .addColumn('addon_legs', 'integer', (c) => c.notNull())
+        .addColumn('flagged_legs', 'integer', (c) => c.notNull())
+        .addColumn('first_start_at', 'text', (c) => c.notNull())
+        .addColumn('last_end_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meetings_pk', ['tenant_id', 'conference_id'])
+        .execute();
+
+      await db.schema
+        .createTable('ingest_keys')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addPrimaryKeyConstraint('ingest_keys_pk', ['tenant_id', 'key_id'])
+        .execute();
+      // Keys are presented without their tenant: the key id alone must find them.
+      await db.schema.createIndex('ingest_keys_key_id').unique().on('ingest_keys').column('key_id').execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_log_pk', ['tenant_id', 'id'])
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['tenant_id', 'at']).execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The tables, as Kysely sees them. Every primary key starts with tenant_id and every query is scoped by it.
+ * Money columns are integer micro-units (BIGINT). Timestamps are ISO-8601 UTC strings (sortable as text on both engines).
+ */
+export interface TenantsTable {
+  tenant_id: string;
+  name: string;
+  country: string;
+  currency: string;
+  billing_mode: 'prepaid' | 'postpaid';
+  pool_licenses: number;
+  global_dial_out_policy: string;
+  auto_recharge_trigger_micros: number | null;
+  auto_recharge_amount_micros: number | null;
+  low_balance_alert_micros: number | null;
+  /** Cached: always equals the sum of the tenant's ledger entries (checked by the invariant). */
+  balance_micros: number;
+  /** Sequence number of the tenant's last ledger entry. */
+  last_entry_seq: number;
+  /** Cumulative amount of all funding lots so far (FIFO expiry arithmetic). */
+  funded_total_micros: number;
+  /** Sequence number of the tenant's last settled leg: the order legs drew on the pool. */
+  last_leg_seq: number;
+  created_at: string;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  aad_object_id: string;
+  upn: string | null;
+  upn_lower: string | null;
+  display_name: string | null;
+  usage_location: string;
+  /** ';'-separated SKU part names. */
+  licenses: string;
+  dial_out_policy: string | null;
+  toll_free_dial_in: number;
+  is_admin: number;
+  updated_at: string;
+}
+
+export interface RatesTable {
+  /** '*' is the default card every tenant without its own uses. */
+  tenant_id: string;
+  kind: string;
+  prefix: string;
+  country: string;
+  effective_from: string;
+  description: string;
+  per_minute_micros: number;
+  connection_fee_micros: number;
+  increment_seconds: number;
+  currency: string;
+}
+
+export interface LegsTable {
+  tenant_id: string;
+  id: string;
+  call_id: string | null;
+  call_type: string;
+  status: 'rated' | 'ignored';
+  conference_id: string | null;
+  organizer_id: string | null;
+  organizer_upn: string | null;
+  organizer_name: string | null;
+  callee_number: string | null;
+  caller_number: string | null;
+  toll_free: number;
+  destination_country: string | null;
+  start_at: string;
+  end_at: string | null;
+  duration_seconds: number;
+  paid_by: string | null;
+  billed_seconds: number;
+  pool_seconds: number;
+  credit_seconds: number;
+  charge_micros: number;
+  rate_per_minute_micros: number | null;
+  connection_fee_micros: number;
+  flags: string;
+  ms_charge_micros: number | null;
+  ms_connection_charge_micros: number | null;
+  ms_currency: string | null;
+  ms_license_capability: string | null;
+  ms_inventory_type: string | null;
+  content_hash: string;
+  settled_seq: number;
+  created_at: string;
+}
+
+export interface LedgerEntriesTable {
+  tenant_id: string;
+  seq: number;
+  kind: 'funding' | 'auto_recharge' | 'charge' | 'refund' | 'adjustment' | 'expiry';
+  amount_micros: number;
+  balance_after_micros: number;
+  memo: string | null;
+  actor: string | null;
+  leg_id: string | null;
+  created_at: string;
+}
+
+export interface FundingLotsTable {
+  tenant_id: string;
+  /** The seq of the ledger entry that funded this lot. */
+  entry_seq: number;
+  amount_micros: number;
+  /** funded_total_micros after this lot: the lot covers (cumulative_end - amount, cumulative_end]. */
+  cumulative_end_micros: number;
+  purchased_at: string;
+  expires_at: string;
+  expired_at: string | null;
+}
+
+export interface PoolUsageTable {
+  tenant_id: string;
+  month: string;
+  used_seconds: number;
+}
+
+export interface MeetingsTable {
+  tenant_id: string;
+  conference_id: string;
+  organizer_id: string | null;
+  legs: number;
+  billed_seconds: number;
+  pool_seconds: number;
+  charge_micros: number;
+  subscription_legs: number;
+  pool_legs: number;
+  credits_legs: number;
+  addon_legs: number;
+  flagged_legs: number;
+  first_start_at: string;
+  last_end_at: string | null;
+  updated_at: string;
+}
+
+export interface IngestKeysTable {
+  tenant_id: string;
+  key_id: string;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  tenant_id: string;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  detail: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  rates: RatesTable;
+  legs: LegsTable;
+  ledger_entries: LedgerEntriesTable;
+  funding_lots: FundingLotsTable;
+  pool_usage: PoolUsageTable;
+  meetings: MeetingsTable;
+  ingest_keys: IngestKeysTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,70 @@
+import type { Tx } from './database';
+import type { UsersTable } from './schema';
+
+export type UserRow = UsersTable;
+
+export async function upsertUsers(tx: Tx, rows: UserRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await tx
+      .insertInto('users')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'aad_object_id']).doUpdateSet((eb) => ({
+          upn: eb.ref('excluded.upn'),
+          upn_lower: eb.ref('excluded.upn_lower'),
+          display_name: eb.ref('excluded.display_name'),
+          usage_location: eb.ref('excluded.usage_location'),
+          licenses: eb.ref('excluded.licenses'),
+          dial_out_policy: eb.ref('excluded.dial_out_policy'),
+          toll_free_dial_in: eb.ref('excluded.toll_free_dial_in'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** By AAD object id, or by UPN (case-insensitive). */
+export async function findUser(tx: Tx, tenantId: string, idOrUpn: string): Promise<UserRow | undefined> {
+  return tx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('aad_object_id', '=', idOrUpn), eb('upn_lower', '=', idOrUpn.toLowerCase())]))
+    .executeTakeFirst();
+}
+
+export async function findUsers(tx: Tx, tenantId: string, idsOrUpns: string[]): Promise<UserRow[]> {
+  if (idsOrUpns.length === 0) return [];
+  const lower = idsOrUpns.map((s) => s.toLowerCase());
+  return tx
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('aad_object_id', 'in', idsOrUpns), eb('upn_lower', 'in', lower)]))
+    .execute();
+}
+
+export async function updateUser(
+  tx: Tx,
+  tenantId: string,
+  aadObjectId: string,
+  patch: Partial<Pick<UserRow, 'dial_out_policy' | 'toll_free_dial_in' | 'is_admin' | 'licenses' | 'updated_at'>>,
+): Promise<void> {
+  await tx
+    .updateTable('users')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('aad_object_id', '=', aadObjectId)
+    .execute();
+}
+
+export async function countAdmins(tx: Tx, tenantId: string): Promise<number> {
+  const row = await tx
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('is_admin', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
