@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Everything Tollgate reads from the environment, validated once at start.
+ * A bad value stops the process with one line per problem, naming the variable.
+ */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+    message: 'must be sqlite:<file path> or postgres://user@host:port/database',
+  })
+  .refine((v) => !v.startsWith('sqlite:') || v.slice('sqlite:'.length).trim().length > 0, {
+    message: 'sqlite: needs a file path, e.g. sqlite:./data/tollgate.db',
+  });
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3978),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: databaseUrl.optional(),
+  BOT_ID: z.string().trim().default(''),
+  BOT_PASSWORD: z.string().default(''),
+  BOT_TENANT_ID: z.string().trim().default(''),
+  TOLLGATE_ADMINS: z.string().default(''),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  INTAKE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
+  SEED_DEMO: z.enum(['true', 'false', '1', '0']).default('true'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  botId: string;
+  botPassword: string;
+  botTenantId: string;
+  /** AAD object ids or UPNs (lower-case) that are Tollgate admins in every tenant. */
+  bootstrapAdmins: string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  intakeMaxBodyBytes: number;
+  seedDemo: boolean;
+  /** Empty BOT_ID: no Bot Framework auth (local chat, Agents Playground). */
+  localMode: boolean;
+}
+
+export const DEFAULT_SQLITE_FILE = path.join('data', 'tollgate.db');
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  // Empty strings in .env files mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    };
+  }
+  const e = parsed.data;
+  if (e.BOT_ID && !e.BOT_PASSWORD) {
+    return { ok: false, errors: ['BOT_PASSWORD: required when BOT_ID is set (or leave BOT_ID empty for local mode)'] };
+  }
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      databaseUrl: e.DATABASE_URL ?? `sqlite:${DEFAULT_SQLITE_FILE}`,
+      botId: e.BOT_ID,
+      botPassword: e.BOT_PASSWORD,
+      botTenantId: e.BOT_TENANT_ID,
+      bootstrapAdmins: e.TOLLGATE_ADMINS.split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+      logLevel: e.LOG_LEVEL,
+      intakeMaxBodyBytes: e.INTAKE_MAX_BODY_BYTES,
+      seedDemo: e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
+      localMode: e.BOT_ID === '',
+    },
+  };
+}

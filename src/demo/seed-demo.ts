@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAmount } from '../billing/money';
+import { storeRateCardCsv } from '../rates/rate-card-store';
+import { countTenants } from '../store/tenant-store';
+import type { Tollgate } from '../tollgate';
+
+export const DEMO_TENANT_ID = 'demo-tenant';
+const DEMO_ACTOR = 'demo-seed';
+export const SAMPLE_RATES_FILE = path.join(__dirname, '..', '..', 'data', 'rates.sample.csv');
+
+const DEMO_USERS = `aadObjectId,userPrincipalName,displayName,usageLocation,licenses,dialOutPolicy,tollFreeDialIn
+00000000-0000-0000-0000-00000000a001,alex@contoso.example,Alex Admin,US,MCOMEETADV;MCOPSTNPP,,true
+00000000-0000-0000-0000-00000000a002,priya@contoso.example,Priya Patel,GB,MCOMEETADV;MCOPSTNPP,,true
+00000000-0000-0000-0000-00000000a003,jonas@contoso.example,Jonas Becker,DE,MCOMEETACPEA,DialoutCPCDomesticPSTNInternational,true
+00000000-0000-0000-0000-00000000a004,maria@contoso.example,Maria Silva,BR,MCOMEETADV,,false
+`;
+
+/**
+ * On an empty database, a demo tenant with the sample rate card, four organizers, credits and a few meetings'
+ * worth of legs this month, so a newcomer who runs `npm start` sees real figures. Never touches a database that
+ * already has a tenant.
+ */
+export async function seedDemoIfEmpty(t: Tollgate): Promise<boolean> {
+  if ((await countTenants(t.store.db)) > 0) return false;
+  const now = t.clock.now();
+  const created = await t.directory.initTenant(
+    { tenantId: DEMO_TENANT_ID, country: 'US', currency: 'USD', name: 'Contoso (demo)', poolLicenses: 2 },
+    DEMO_ACTOR,
+  );
+  if (!created.ok) return false; // another replica seeded it first
+  const rates = fs.readFileSync(SAMPLE_RATES_FILE, 'utf8');
+  const loaded = await t.store.inTransaction((tx) => storeRateCardCsv(tx, rates, undefined));
+  if (!loaded.ok) throw new Error(`the sample rate card does not load: ${loaded.message}`);
+  const users = await t.directory.importUsersCsv(DEMO_TENANT_ID, DEMO_USERS, DEMO_ACTOR);
+  if (!users.ok) throw new Error(users.message);
+  await t.directory.setAdmin(DEMO_TENANT_ID, 'alex@contoso.example', true, DEMO_ACTOR);
+  const amount = parseAmount('200');
+  if (amount.ok) await t.ledger.fund(DEMO_TENANT_ID, amount.micros, DEMO_ACTOR, 'demo funding');
+  const fifty = parseAmount('50');
+  const hundred = parseAmount('100');
+  if (fifty.ok && hundred.ok) await t.ledger.setAutoRecharge(DEMO_TENANT_ID, fifty.micros, hundred.micros, DEMO_ACTOR);
+  await t.intake.ingest(DEMO_TENANT_ID, demoLegs(now));
+  return true;
+}
+
+function demoLegs(now: Date): unknown[] {
+  const day = (daysAgo: number, hour: number) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo, hour));
+    // Keep the demo in this month, so the balance card's month-to-date has figures.
+    return d.getUTCMonth() === now.getUTCMonth() ? d : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1, hour));
+  };
+  const leg = (n: number, conf: string, organizer: string, callType: string, number: string, minutes: number, start: Date, inventoryType = 'Toll') => ({
+    id: `demo-${String(n).padStart(4, '0')}`,
+    callId: `demo-call-${n}`,
+    callType,
+    conferenceId: conf,
+    userId: organizer,
+    userPrincipalName: null,
+    calleeNumber: number,
+    callerNumber: '+14255550100',
+    inventoryType,
+    startDateTime: start.toISOString(),
+    endDateTime: new Date(start.getTime() + minutes * 60_000).toISOString(),
+    duration: minutes * 60 - 7,
+  });
+  const alex = '00000000-0000-0000-0000-00000000a001';
+  const priya = '00000000-0000-0000-0000-00000000a002';
+  const jonas = '00000000-0000-0000-0000-00000000a003';
+  return [
+    leg(1, 'conf-weekly-sync', alex, 'conf_in', '+12025550123', 42, day(3, 15)),
+    leg(2, 'conf-weekly-sync', alex, 'conf_in', '+18005550199', 38, day(3, 15), 'TollFree'),
+    leg(3, 'conf-weekly-sync', alex, 'conf_out', '+442079460958', 40, day(3, 15)),
+    leg(4, 'conf-board-review', priya, 'conf_out', '+4915112345678', 55, day(2, 9)),
+    leg(5, 'conf-board-review', priya, 'conf_out', '+81312345678', 30, day(2, 9)),
+    leg(6, 'conf-board-review', priya, 'conf_in', '+442079460123', 61, day(2, 9)),
+    leg(7, 'conf-berlin-standup', jonas, 'conf_in', '+4930901820', 15, day(1, 8)),
+    leg(8, 'conf-berlin-standup', jonas, 'conf_out', '+4930123456', 14, day(1, 8)),
+    leg(9, 'conf-berlin-standup', jonas, 'conf_out', '+33142685300', 12, day(1, 8)),
+  ];
+}

@@ -1,0 +1,133 @@
+import restify, { type Request, type Response, type Next } from 'restify';
+import { authorizeCall } from '../authorization/authorize-call';
+import { recordsOf } from '../usage/call-record';
+import type { Tollgate } from '../tollgate';
+import { sendError, sendFailure, isRetryableOutage } from './errors';
+
+export interface ServerOptions {
+  /** Largest request body the intake API accepts; bigger ones get 413 and nothing is written. */
+  maxBodyBytes: number;
+}
+
+declare module 'restify' {
+  interface Request {
+    tollgateTenantId?: string;
+  }
+}
+
+/**
+ * The restify server: intake and authorization API, health. Later issues add /api/messages (the bot) here.
+ * Order on every API route: authenticate the tenant key, then read and parse the body, then act.
+ */
+export function createServer(tollgate: Tollgate, options: ServerOptions): restify.Server {
+  const server = restify.createServer({ name: 'tollgate', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  /**
+   * restify runs async handlers but cannot stop a chain from one, so each is wrapped as a callback handler:
+   * resolving `false` (an answer was sent) stops the chain; a throw becomes a 503 or a 500.
+   */
+  const step =
+    (fn: (req: Request, res: Response) => Promise<false | void>) =>
+    (req: Request, res: Response, next: Next): void => {
+      fn(req, res).then(
+        (result) => next(result === false ? false : undefined),
+        (err) => next(handleError(tollgate, res, err)),
+      );
+    };
+
+  const authenticate = step(async (req, res) => {
+    const check = await tollgate.ingestKeys.verify(req.header('authorization'));
+    if (!check.ok) return sendFailure(res, 401, check);
+    const tenantId = req.params.tenantId as string;
+    if (check.value.tenantId !== tenantId) return sendError(res, 403, 'wrong_tenant', 'This ingest key belongs to another tenant.');
+    req.tollgateTenantId = tenantId;
+  });
+
+  const readJson = (req: Request, res: Response, next: Next) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    };
+    const declared = Number(req.header('content-length') ?? 0);
+    if (declared > options.maxBodyBytes) {
+      return finish(() => next(sendError(res, 413, 'body_too_large', `Requests are limited to ${options.maxBodyBytes} bytes: split the batch.`)));
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.maxBodyBytes) {
+        finish(() => {
+          next(sendError(res, 413, 'body_too_large', `Requests are limited to ${options.maxBodyBytes} bytes: split the batch.`));
+          req.destroy();
+        });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () =>
+      finish(() => {
+        try {
+          req.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          next();
+        } catch {
+          next(sendError(res, 400, 'malformed_json', 'The body is not valid JSON.'));
+        }
+      }),
+    );
+    req.on('error', () => finish(() => next(false)));
+  };
+
+  server.get(
+    '/healthz',
+    step(async (_req, res) => {
+      try {
+        await tollgate.store.db.selectFrom('tenants').select('tenant_id').limit(1).execute();
+        res.send(200, { status: 'ok', database: tollgate.store.engine });
+      } catch {
+        res.header('Retry-After', '5');
+        res.send(503, { status: 'unavailable', database: tollgate.store.engine });
+      }
+    }),
+  );
+
+  server.post(
+    '/api/tenants/:tenantId/calls',
+    authenticate,
+    readJson,
+    step(async (req, res) => {
+      const records = recordsOf(req.body);
+      if (!records) return sendError(res, 400, 'not_a_batch', 'Send a Graph page { "value": [ ... ] } or a JSON array of pstnCallLogRow records.');
+      const result = await tollgate.intake.ingest(req.tollgateTenantId!, records);
+      if (!result.ok) return sendFailure(res, 404, result);
+      res.send(200, result.value);
+    }),
+  );
+
+  server.post(
+    '/api/tenants/:tenantId/calls/authorize',
+    authenticate,
+    readJson,
+    step(async (req, res) => {
+      const result = await authorizeCall(tollgate.store, tollgate.clock, req.tollgateTenantId!, req.body);
+      if (!result.ok) return sendFailure(res, result.reason === 'unknown_tenant' ? 404 : 400, result);
+      res.send(200, result.value);
+    }),
+  );
+
+  return server;
+}
+
+function handleError(tollgate: Tollgate, res: Response, err: unknown): false {
+  if (isRetryableOutage(err)) {
+    tollgate.logger.warn({ err }, 'database unavailable: answered 503');
+    res.header('Retry-After', '5');
+    return sendError(res, 503, 'unavailable', 'Tollgate cannot reach its database right now: nothing was written, retry shortly.');
+  }
+  tollgate.logger.error({ err }, 'request failed');
+  return sendError(res, 500, 'internal_error', 'Something went wrong on our side: nothing was written, retry or contact support.');
+}

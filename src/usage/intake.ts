@@ -1,0 +1,307 @@
+import { parsePhoneNumber } from '../billing/phone-number';
+import { poolMonth, poolSecondsFor } from '../billing/dial-out-pool';
+import { rateLeg, type Decision, type OrganizerProfile } from '../billing/rate-leg';
+import type { DialOutPolicyName } from '../billing/dial-out-policy';
+import type { Ledger } from '../ledger/ledger';
+import type { Logger } from '../observability/logger';
+import { ok, type Outcome } from '../outcome';
+import type { Tx } from '../store/database';
+import { addPoolUsage, addToMeetings, findLegHashes, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
+import { findUsers } from '../store/user-store';
+import { loadRateCard } from '../rates/rate-card-store';
+import { organizerProfile } from '../directory/organizer-profile';
+import type { Clock } from '../time/clock';
+import { parseCallRecord, type CallRecord } from './call-record';
+
+export interface Rejection {
+  id: string | null;
+  /** Position in the submitted batch (0-based), so a row without an id can still be found. */
+  index: number;
+  reason: string;
+  message: string;
+}
+
+export interface IntakeSummary {
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  ignored: number;
+  rejected: Rejection[];
+  /** Total charged to Communications Credits by the accepted legs, micro-units of the tenant's currency. */
+  charged: number;
+  chargedLegs: number;
+  autoRecharges: number;
+  conflictIds: string[];
+}
+
+export function emptySummary(): IntakeSummary {
+  return { accepted: 0, duplicates: 0, conflicts: 0, ignored: 0, rejected: [], charged: 0, chargedLegs: 0, autoRecharges: 0, conflictIds: [] };
+}
+
+export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary {
+  return {
+    accepted: a.accepted + b.accepted,
+    duplicates: a.duplicates + b.duplicates,
+    conflicts: a.conflicts + b.conflicts,
+    ignored: a.ignored + b.ignored,
+    rejected: a.rejected.concat(b.rejected),
+    charged: a.charged + b.charged,
+    chargedLegs: a.chargedLegs + b.chargedLegs,
+    autoRecharges: a.autoRecharges + b.autoRecharges,
+    conflictIds: a.conflictIds.concat(b.conflictIds),
+  };
+}
+
+export interface IntakeOptions {
+  /** Legs per transaction: each commits whole or not at all. */
+  chunkSize?: number;
+}
+
+/**
+ * Drives call records through billing into the ledger. A batch is validated whole first; bad rows are reported and
+ * never block the good ones. Valid legs are settled in start-time order (the order they draw on the dial-out pool),
+ * in chunks, each chunk one transaction under the tenant's lock: dedupe against what is stored, rate, charge,
+ * record the leg, the pool and the meeting rollup. Re-sending anything is harmless: the leg's id is its identity.
+ */
+export class Intake {
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    options: IntakeOptions = {},
+  ) {
+    this.chunkSize = options.chunkSize ?? 500;
+  }
+
+  /** Validates every input; returns the valid records and the rejections. */
+  validate(inputs: unknown[], indexOffset = 0): { records: CallRecord[]; rejected: Rejection[] } {
+    const records: CallRecord[] = [];
+    const rejected: Rejection[] = [];
+    inputs.forEach((input, i) => {
+      const parsed = parseCallRecord(input);
+      if (!parsed.ok) {
+        rejected.push({ id: parsed.id, index: indexOffset + i, reason: parsed.reason, message: parsed.message });
+        return;
+      }
+      const r = parsed.record;
+      if (r.rated) {
+        const number = parsePhoneNumber(r.calleeNumber!);
+        if (!number.ok) {
+          rejected.push({ id: r.id, index: indexOffset + i, reason: number.reason, message: `calleeNumber: ${number.message}` });
+          return;
+        }
+      }
+      records.push(r);
+    });
+    return { records, rejected };
+  }
+
+  async ingest(tenantId: string, inputs: unknown[]): Promise<Outcome<IntakeSummary>> {
+    const { records, rejected } = this.validate(inputs);
+    const settled = await this.settle(tenantId, records);
+    if (!settled.ok) return settled;
+    return ok({ ...settled.value, rejected: rejected.concat(settled.value.rejected) });
+  }
+
+  /** Settles already-validated records: sorted by start time, then chunked. */
+  async settle(tenantId: string, records: CallRecord[]): Promise<Outcome<IntakeSummary>> {
+    const ordered = [...records].sort((a, b) => (a.startAt < b.startAt ? -1 : a.startAt > b.startAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let total = emptySummary();
+    for (let i = 0; i < ordered.length; i += this.chunkSize) {
+      const chunk = await this.settleChunk(tenantId, ordered.slice(i, i + this.chunkSize));
+      if (!chunk.ok) return chunk;
+      total = addSummaries(total, chunk.value);
+    }
+    if (records.length === 0) {
+      // Still tell the caller about an unknown tenant rather than "accepted: 0".
+      const probe = await this.ledger.withBook(tenantId, async () => ok(undefined));
+      if (!probe.ok) return probe;
+    }
+    return ok(total);
+  }
+
+  private async settleChunk(tenantId: string, records: CallRecord[]): Promise<Outcome<IntakeSummary>> {
+    const now = this.clock.now().toISOString();
+    return this.ledger.withBook(tenantId, async (book, tx, tenant) => {
+      const summary = emptySummary();
+      const stored = await findLegHashes(tx, tenantId, records.map((r) => r.id));
+      const fresh: CallRecord[] = [];
+      const seen = new Map<string, string>();
+      for (const r of records) {
+        const known = stored.get(r.id) ?? seen.get(r.id);
+        if (known === undefined) {
+          seen.set(r.id, r.contentHash);
+          fresh.push(r);
+        } else if (known === r.contentHash) {
+          summary.duplicates += 1;
+        } else {
+          summary.conflicts += 1;
+          summary.conflictIds.push(r.id);
+        }
+      }
+      if (summary.conflicts > 0) {
+        this.logger.warn({ tenantId, conflictIds: summary.conflictIds.slice(0, 20), conflicts: summary.conflicts },
+          'call records rejected: same id as a stored leg but different content');
+      }
+      if (fresh.length === 0) return ok(summary);
+
+      const rateCard = await loadRateCard(tx, tenant);
+      const organizers = await this.organizers(tx, tenantId, fresh);
+      const poolTotal = poolSecondsFor(tenant.pool_licenses);
+      const poolAtStart = new Map<string, number>();
+      const poolByMonth = new Map<string, number>();
+      const meetings = new Map<string, MeetingRow>();
+      const legs: LegRow[] = [];
+
+      for (const r of fresh) {
+        if (!r.rated) {
+          summary.ignored += 1;
+          legs.push(legRow(tenantId, r, undefined, book.nextLegSeq(), now));
+          continue;
+        }
+        const month = poolMonth(new Date(r.startAt));
+        if (!poolByMonth.has(month)) {
+          const stored = await poolUsed(tx, tenantId, month);
+          poolAtStart.set(month, stored);
+          poolByMonth.set(month, stored);
+        }
+        const used = poolByMonth.get(month)!;
+        const organizer = organizers.get(r.organizerId!) ?? (r.organizerUpn ? organizers.get(r.organizerUpn.toLowerCase()) : undefined);
+        const decision = rateLeg(
+          {
+            callType: r.callType as 'conf_in' | 'conf_out',
+            number: r.calleeNumber!,
+            tollFree: r.tollFree,
+            durationSeconds: r.durationSeconds,
+            startDateTime: new Date(r.startAt),
+          },
+          {
+            mode: 'settle',
+            tenant: { country: tenant.country, currency: tenant.currency, billingMode: tenant.billing_mode },
+            organizer,
+            globalDialOutPolicy: tenant.global_dial_out_policy as DialOutPolicyName,
+            rateCard,
+            poolRemainingSeconds: Math.max(0, poolTotal - used),
+            balanceMicros: book.balanceMicros,
+          },
+        );
+        if (!decision.ok) {
+          // Settlement refuses nothing but a number that is not a number; validate() already caught those.
+          summary.rejected.push({ id: r.id, index: -1, reason: decision.reason, message: decision.message });
+          continue;
+        }
+        if (decision.poolSeconds > 0) poolByMonth.set(month, used + decision.poolSeconds);
+        book.charge(decision.chargeMicros, r.id);
+        summary.accepted += 1;
+        if (decision.chargeMicros > 0) {
+          summary.charged += decision.chargeMicros;
+          summary.chargedLegs += 1;
+        }
+        legs.push(legRow(tenantId, r, decision, book.nextLegSeq(), now));
+        if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
+      }
+
+      await insertLegs(tx, legs);
+      for (const [month, used] of poolByMonth) {
+        const drawn = used - poolAtStart.get(month)!;
+        if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
+      }
+      await addToMeetings(tx, [...meetings.values()]);
+      summary.autoRecharges = book.autoRechargesFired;
+      return ok(summary);
+    });
+  }
+
+  private async organizers(tx: Tx, tenantId: string, records: CallRecord[]): Promise<Map<string, OrganizerProfile>> {
+    const keys = new Set<string>();
+    for (const r of records) {
+      if (!r.rated) continue;
+      if (r.organizerId) keys.add(r.organizerId);
+      if (r.organizerUpn) keys.add(r.organizerUpn);
+    }
+    const rows = await findUsers(tx, tenantId, [...keys]);
+    const map = new Map<string, OrganizerProfile>();
+    for (const row of rows) {
+      const profile = organizerProfile(row);
+      map.set(row.aad_object_id, profile);
+      if (row.upn_lower) map.set(row.upn_lower, profile);
+    }
+    return map;
+  }
+}
+
+function legRow(tenantId: string, r: CallRecord, d: Decision | undefined, seq: number, now: string): LegRow {
+  return {
+    tenant_id: tenantId,
+    id: r.id,
+    call_id: r.callId,
+    call_type: r.callType,
+    status: d ? 'rated' : 'ignored',
+    conference_id: r.conferenceId,
+    organizer_id: r.organizerId,
+    organizer_upn: r.organizerUpn,
+    organizer_name: r.organizerName,
+    callee_number: r.calleeNumber,
+    caller_number: r.callerNumber,
+    toll_free: r.tollFree ? 1 : 0,
+    destination_country: d?.destinationCountry ?? null,
+    start_at: r.startAt,
+    end_at: r.endAt,
+    duration_seconds: r.durationSeconds,
+    paid_by: d?.paidBy ?? null,
+    billed_seconds: d?.billedSeconds ?? 0,
+    pool_seconds: d?.poolSeconds ?? 0,
+    credit_seconds: d?.creditSeconds ?? 0,
+    charge_micros: d?.chargeMicros ?? 0,
+    rate_per_minute_micros: d?.rate?.perMinuteMicros ?? null,
+    connection_fee_micros: d?.rate && d.chargeMicros > 0 && r.durationSeconds > 0 ? d.rate.connectionFeeMicros : 0,
+    flags: d ? d.flags.join(',') : '',
+    ms_charge_micros: r.msChargeMicros,
+    ms_connection_charge_micros: r.msConnectionChargeMicros,
+    ms_currency: r.msCurrency,
+    ms_license_capability: r.msLicenseCapability,
+    ms_inventory_type: r.msInventoryType,
+    content_hash: r.contentHash,
+    settled_seq: seq,
+    created_at: now,
+  };
+}
+
+function addToMeeting(meetings: Map<string, MeetingRow>, tenantId: string, r: CallRecord, d: Decision, now: string) {
+  const key = r.conferenceId!;
+  let m = meetings.get(key);
+  if (!m) {
+    m = {
+      tenant_id: tenantId,
+      conference_id: key,
+      organizer_id: r.organizerId,
+      legs: 0,
+      billed_seconds: 0,
+      pool_seconds: 0,
+      charge_micros: 0,
+      subscription_legs: 0,
+      pool_legs: 0,
+      credits_legs: 0,
+      addon_legs: 0,
+      flagged_legs: 0,
+      first_start_at: r.startAt,
+      last_end_at: r.endAt,
+      updated_at: now,
+    };
+    meetings.set(key, m);
+  }
+  m.legs += 1;
+  m.billed_seconds += d.billedSeconds;
+  m.pool_seconds += d.poolSeconds;
+  m.charge_micros += d.chargeMicros;
+  if (d.paidBy === 'subscription') m.subscription_legs += 1;
+  if (d.paidBy === 'pool') m.pool_legs += 1;
+  if (d.paidBy === 'credits') m.credits_legs += 1;
+  if (d.paidBy === 'addon') m.addon_legs += 1;
+  if (d.flags.length > 0) m.flagged_legs += 1;
+  if (r.startAt < m.first_start_at) m.first_start_at = r.startAt;
+  if (r.endAt && (m.last_end_at === null || r.endAt > m.last_end_at)) m.last_end_at = r.endAt;
+}
+

@@ -1,0 +1,90 @@
+import type { Store } from '../store/database';
+import { listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
+
+export interface LegView {
+  id: string;
+  callId: string | null;
+  callType: string;
+  status: string;
+  conferenceId: string | null;
+  organizerId: string | null;
+  number: string | null;
+  tollFree: boolean;
+  destinationCountry: string | null;
+  startDateTime: string;
+  durationSeconds: number;
+  paidBy: string | null;
+  billedMinutes: number;
+  poolMinutes: number;
+  chargeMicros: number;
+  flags: string[];
+  microsoftChargeMicros: number | null;
+}
+
+export interface MeetingView {
+  conferenceId: string;
+  organizerId: string | null;
+  legs: number;
+  billedMinutes: number;
+  poolMinutes: number;
+  chargeMicros: number;
+  paidBy: { subscription: number; pool: number; credits: number; addon: number };
+  flaggedLegs: number;
+  firstStart: string;
+  lastEnd: string | null;
+}
+
+/** Read side of intake: legs and per-meeting rollups, for the CLI, the API and the bot's cards. */
+export class MeetingQueries {
+  constructor(private readonly store: Store) {}
+
+  async legs(tenantId: string, filter: { conferenceId?: string; from?: string; to?: string; limit?: number } = {}): Promise<LegView[]> {
+    return (await listLegs(this.store.db, tenantId, filter)).map(legView);
+  }
+
+  async meetings(tenantId: string, limit = 100): Promise<MeetingView[]> {
+    return (await listMeetings(this.store.db, tenantId, limit)).map(meetingView);
+  }
+}
+
+export function legView(r: LegRow): LegView {
+  return {
+    id: r.id,
+    callId: r.call_id,
+    callType: r.call_type,
+    status: r.status,
+    conferenceId: r.conference_id,
+    organizerId: r.organizer_id,
+    number: r.callee_number,
+    tollFree: r.toll_free === 1,
+    destinationCountry: r.destination_country,
+    startDateTime: r.start_at,
+    durationSeconds: Number(r.duration_seconds),
+    paidBy: r.paid_by,
+    billedMinutes: Number(r.billed_seconds) / 60,
+    poolMinutes: Number(r.pool_seconds) / 60,
+    chargeMicros: Number(r.charge_micros),
+    flags: r.flags ? r.flags.split(',') : [],
+    microsoftChargeMicros: r.ms_charge_micros === null ? null : Number(r.ms_charge_micros),
+  };
+}
+
+function meetingView(m: MeetingRow): MeetingView {
+  return {
+    conferenceId: m.conference_id,
+    organizerId: m.organizer_id,
+    legs: Number(m.legs),
+    billedMinutes: Number(m.billed_seconds) / 60,
+    poolMinutes: Number(m.pool_seconds) / 60,
+    chargeMicros: Number(m.charge_micros),
+    paidBy: {
+      subscription: Number(m.subscription_legs),
+      pool: Number(m.pool_legs),
+      credits: Number(m.credits_legs),
+      addon: Number(m.addon_legs),
+    },
+    flaggedLegs: Number(m.flagged_legs),
+    firstStart: m.first_start_at,
+    lastEnd: m.last_end_at,
+  };
+}
