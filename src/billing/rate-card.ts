@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import { isCountryCode } from './countries';
 import { microsToDecimalString, parseAmount, type Micros } from './money';
@@ -59,90 +60,32 @@ interface CsvRecord {
 }
 
 /**
- * RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; CRLF or LF ends a record.
- * Beyond the RFC: a record starting with '#' is a comment and blank lines are skipped.
+ * RFC 4180 (csv-parse): quoted fields may hold commas, doubled quotes and line breaks; CRLF or LF ends a record.
+ * Beyond the RFC: a line starting with '#' is a comment (the sample card's label) and blank lines are skipped.
+ * A syntax error stops the read and is reported with its line.
  */
 function readCsv(text: string): { records: CsvRecord[]; errors: RateCardError[] } {
-  const records: CsvRecord[] = [];
-  const errors: RateCardError[] = [];
-  const n = text.length;
-  let i = 0;
-  let line = 1;
-
-  const atLineEnd = (): boolean => text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n');
-  const skipLineEnd = (): void => {
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') i++;
-    line++;
-  };
-  const skipRestOfLine = (): void => {
-    while (i < n && !atLineEnd()) i++;
-    if (i < n) skipLineEnd();
-  };
-
-  while (i < n) {
-    if (atLineEnd()) {
-      skipLineEnd();
-      continue;
-    }
-    if (text[i] === '#') {
-      skipRestOfLine();
-      continue;
-    }
-    const start = line;
-    const fields: string[] = [];
-    let broken = false;
-    for (;;) {
-      let value = '';
-      if (text[i] === '"') {
-        i++;
-        let closed = false;
-        while (i < n) {
-          const c = text[i];
-          if (c === '"') {
-            if (text[i + 1] === '"') {
-              value += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            closed = true;
-            break;
-          }
-          if (c === '\n') line++;
-          value += c;
-          i++;
-        }
-        if (!closed) {
-          errors.push({ line: start, reason: 'a quoted field is never closed: add the closing double quote' });
-          return { records, errors };
-        }
-        if (i < n && text[i] !== ',' && !atLineEnd()) {
-          errors.push({ line: start, reason: 'unexpected text after a closing double quote: a quote inside a quoted field is written as two quotes ("")' });
-          broken = true;
-          skipRestOfLine();
-          break;
-        }
-      } else {
-        while (i < n && text[i] !== ',' && !atLineEnd()) value += text[i++];
-        if (value.includes('"')) {
-          errors.push({ line: start, reason: 'a double quote inside an unquoted field: enclose the whole field in double quotes and write the quote as ""' });
-          broken = true;
-          skipRestOfLine();
-          break;
-        }
-      }
-      fields.push(value);
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (i < n) skipLineEnd();
-      break;
-    }
-    if (!broken) records.push({ line: start, fields });
+  try {
+    const rows = parseCsv(text, {
+      bom: true,
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    return {
+      records: rows.map(({ record, info }) => ({
+        // info.lines is where the record ends; a quoted field may have spanned several lines.
+        line: info.lines - record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0),
+        fields: record,
+      })),
+      errors: [],
+    };
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    return { records: [], errors: [{ line: e.lines ?? 1, reason: `not valid CSV: ${e.message.replace(/^Invalid \w+: /, '')}` }] };
   }
-  return { records, errors };
 }
 
 let currencies: ReadonlySet<string> | undefined;
