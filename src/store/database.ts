@@ -102,12 +102,14 @@ function openPostgres(url: string, max: number): Store {
   return {
     engine: 'postgres',
     db,
+    // READ COMMITTED explicitly: lock-then-read needs each statement to see what the lock holder before us
+    // committed. Under a server default of REPEATABLE READ the FOR UPDATE would fail with a serialization error.
     inTenantTransaction: (tenantId, fn) =>
-      db.transaction().execute(async (tx) => {
+      db.transaction().setIsolationLevel('read committed').execute(async (tx) => {
         await tx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forUpdate().execute();
         return fn(tx);
       }),
-    inTransaction: (fn) => db.transaction().execute(fn),
+    inTransaction: (fn) => db.transaction().setIsolationLevel('read committed').execute(fn),
     close: () => db.destroy(),
   };
 }
