@@ -37,6 +37,21 @@ function invalid(text: string, why: string): Refusal<'invalid_number'> {
  * which have no country to rate by.
  */
 export function parsePhoneNumber(text: string): ParsedPhoneNumber {
+  // The same numbers come back all the time (every dial-in names a bridge number), and parsing with the 'max'
+  // metadata is the costliest step of rating a leg. The answer depends on the text alone, so a bounded memo
+  // keeps the function pure.
+  const cached = memo.get(text);
+  if (cached) return cached;
+  const answer = Object.freeze(parseUncached(text));
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, answer);
+  return answer;
+}
+
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, ParsedPhoneNumber>();
+
+function parseUncached(text: string): ParsedPhoneNumber {
   const trimmed = typeof text === 'string' ? text.trim() : '';
   if (trimmed.length === 0) return invalid(String(text ?? ''), 'is empty.');
   if (!trimmed.startsWith('+')) return invalid(trimmed, 'has no leading "+" and country code.');
@@ -47,12 +62,12 @@ export function parsePhoneNumber(text: string): ParsedPhoneNumber {
   const type = parsed.getType();
   return {
     ok: true,
-    value: {
+    value: Object.freeze({
       e164: parsed.number,
       digits: parsed.number.slice(1),
       country: parsed.country,
       premium: type === 'PREMIUM_RATE',
       mobile: type === 'MOBILE',
-    },
+    }),
   };
 }

@@ -44,7 +44,7 @@ export interface InvariantReport {
  */
 export class Ledger {
   constructor(
-    private readonly store: Store,
+    readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
@@ -60,7 +60,7 @@ export class Ledger {
     return this.store.inTenantTransaction(tenantId, async (tx) => {
       const tenant = await findTenant(tx, tenantId);
       if (!tenant) return failure('unknown_tenant');
-      const book = new TenantBook(tx, tenant, now);
+      const book = new TenantBook(this.store, tx, tenant, now);
       await book.expireDue();
       const result = await fn(book, tx, tenant);
       // A refused change still keeps the expiries it applied: they are due whatever the caller wanted.

@@ -1,4 +1,4 @@
-import type { Tx } from '../store/database';
+import type { Store, Tx } from '../store/database';
 import type { LedgerEntryRow, FundingLotRow } from '../store/ledger-store';
 import { dueLots, insertEntries, insertLots, markLotExpired } from '../store/ledger-store';
 import { updateTenantCounters, type TenantRow } from '../store/tenant-store';
@@ -33,6 +33,7 @@ export class TenantBook {
   private autoRecharges = 0;
 
   constructor(
+    private readonly store: Store,
     private readonly tx: Tx,
     readonly tenant: TenantRow,
     private readonly now: Date,
@@ -121,7 +122,7 @@ export class TenantBook {
 
   /** Writes the entries, lots and counters. Call once, at the end of the transaction. */
   async flush(): Promise<void> {
-    await insertEntries(this.tx, this.entries);
+    await insertEntries(this.store, this.tx, this.entries);
     await insertLots(this.tx, this.lots);
     await updateTenantCounters(this.tx, this.tenant.tenant_id, {
       balance_micros: this.balance,

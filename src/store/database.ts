@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrateToLatest } from './migrations';
@@ -24,6 +24,12 @@ export interface Store {
   inTenantTransaction<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** A transaction not tied to one tenant (set-up, rate cards). */
   inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Inserts many rows of one table inside `tx`, the fastest way each engine has: on SQLite a cached prepared
+   * single-row INSERT run on the transaction's own connection (no per-call SQL text or parsing of thousands of
+   * parameters), on PostgreSQL multi-row INSERTs of `rowsPerStatement` rows.
+   */
+  insertMany<K extends keyof Database & string>(tx: Tx, table: K, rows: Insertable<Database[K]>[], rowsPerStatement?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,11 +91,27 @@ function openSqlite(file: string): Store {
       }
     });
 
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const insertMany: Store['insertMany'] = async (_tx, table, rows) => {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    const key = `${table}(${columns.join(',')})`;
+    let statement = statements.get(key);
+    if (!statement) {
+      const quoted = columns.map((c) => `"${c}"`).join(', ');
+      statement = database.prepare(`INSERT INTO "${table}" (${quoted}) VALUES (${columns.map(() => '?').join(', ')})`);
+      statements.set(key, statement);
+    }
+    // Runs on the one connection Kysely also uses: inside the caller's BEGIN IMMEDIATE transaction.
+    for (const row of rows) statement.run(columns.map((c) => (row as Record<string, unknown>)[c]));
+  };
+
   return {
     engine: 'sqlite',
     db,
     inTenantTransaction: (_tenantId, fn) => run(fn),
     inTransaction: run,
+    insertMany,
     close: () => db.destroy(),
   };
 }
@@ -110,6 +132,11 @@ function openPostgres(url: string, max: number): Store {
         return fn(tx);
       }),
     inTransaction: (fn) => db.transaction().setIsolationLevel('read committed').execute(fn),
+    insertMany: async (tx, table, rows, rowsPerStatement = 500) => {
+      for (let i = 0; i < rows.length; i += rowsPerStatement) {
+        await tx.insertInto(table).values(rows.slice(i, i + rowsPerStatement) as never).execute();
+      }
+    },
     close: () => db.destroy(),
   };
 }

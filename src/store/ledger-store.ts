@@ -1,13 +1,11 @@
-import type { Tx } from './database';
+import type { Store, Tx } from './database';
 import type { FundingLotsTable, LedgerEntriesTable } from './schema';
 
 export type LedgerEntryRow = LedgerEntriesTable;
 export type FundingLotRow = FundingLotsTable;
 
-export async function insertEntries(tx: Tx, rows: LedgerEntryRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.insertInto('ledger_entries').values(rows.slice(i, i + 1000)).execute();
-  }
+export async function insertEntries(store: Store, tx: Tx, rows: LedgerEntryRow[]): Promise<void> {
+  await store.insertMany(tx, 'ledger_entries', rows, 1000);
 }
 
 export async function insertLots(tx: Tx, rows: FundingLotRow[]): Promise<void> {

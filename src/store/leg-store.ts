@@ -1,4 +1,4 @@
-import type { Tx } from './database';
+import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
 
 export type LegRow = LegsTable;
@@ -19,11 +19,9 @@ export async function findLegHashes(tx: Tx, tenantId: string, ids: string[]): Pr
   return found;
 }
 
-export async function insertLegs(tx: Tx, rows: LegRow[]): Promise<void> {
-  // 34 columns × 400 rows stays under SQLite's and PostgreSQL's bound-parameter limits.
-  for (let i = 0; i < rows.length; i += 400) {
-    await tx.insertInto('legs').values(rows.slice(i, i + 400)).execute();
-  }
+export async function insertLegs(store: Store, tx: Tx, rows: LegRow[]): Promise<void> {
+  // 34 columns × 400 rows stays under PostgreSQL's bound-parameter limit.
+  await store.insertMany(tx, 'legs', rows, 400);
 }
 
 export interface LegFilter {
@@ -65,12 +63,15 @@ export async function addPoolUsage(tx: Tx, tenantId: string, month: string, seco
     .execute();
 }
 
-/** Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen). */
+/**
+ * Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen), in multi-row
+ * upserts. The deltas must hold each conference once (one statement cannot update a row twice).
+ */
 export async function addToMeetings(tx: Tx, deltas: MeetingRow[]): Promise<void> {
-  for (const d of deltas) {
+  for (let i = 0; i < deltas.length; i += 500) {
     await tx
       .insertInto('meetings')
-      .values(d)
+      .values(deltas.slice(i, i + 500))
       .onConflict((oc) =>
         oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
           organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),

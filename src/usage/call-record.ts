@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+// zod's v4 engine (shipped inside zod 3.25): several times faster on this per-leg hot path.
+import { z } from 'zod/v4';
 
 /**
  * A call leg as Microsoft Graph's pstnCallLogRow describes it (DOMAIN.md), normalized. Only conf_in (dial-in to the
@@ -36,9 +37,10 @@ export interface CallRecord {
 
 export type ParseResult = { ok: true; record: CallRecord } | { ok: false; id: string | null; reason: string; message: string };
 
+// nullish() rather than union([string, null]): a union builds a failure issue for every null it tries.
 const optionalText = z
-  .union([z.string(), z.null()])
-  .optional()
+  .string()
+  .nullish()
   .transform((v) => (v === undefined || v === null || v.trim() === '' ? null : v.trim()));
 
 const isoDate = z
@@ -49,11 +51,10 @@ const isoDate = z
   });
 
 const money = z
-  .union([z.number(), z.string(), z.null()])
-  .optional()
-  .transform((v, ctx) => {
+  .any()
+  .transform((v: unknown, ctx) => {
     if (v === undefined || v === null || v === '') return null;
-    const n = typeof v === 'number' ? v : Number(v);
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
     if (!Number.isFinite(n) || n < -1e9 || n > 1e9) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a number' });
       return z.NEVER;
@@ -73,8 +74,8 @@ const rowSchema = z.object({
   callerNumber: optionalText,
   inventoryType: optionalText,
   startDateTime: isoDate,
-  endDateTime: z.union([isoDate, z.null()]).optional(),
-  duration: z.union([z.number(), z.null()]).optional(),
+  endDateTime: isoDate.nullish(),
+  duration: z.number().nullish(),
   charge: money,
   connectionCharge: money,
   currency: optionalText,

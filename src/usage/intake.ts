@@ -72,7 +72,7 @@ export class Intake {
     private readonly logger: Logger,
     options: IntakeOptions = {},
   ) {
-    this.chunkSize = options.chunkSize ?? 500;
+    this.chunkSize = options.chunkSize ?? 2000;
   }
 
   /** Validates every input; returns the valid records and the rejections. */
@@ -203,7 +203,7 @@ export class Intake {
         if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
       }
 
-      await insertLegs(tx, legs);
+      await insertLegs(this.ledger.store, tx, legs);
       for (const [month, used] of poolByMonth) {
         const drawn = used - poolAtStart.get(month)!;
         if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
