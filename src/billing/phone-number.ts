@@ -43,12 +43,13 @@ export function parsePhoneNumber(text: string): ParsedPhoneNumber {
   const cached = memo.get(text);
   if (cached) return cached;
   const answer = Object.freeze(parseUncached(text));
-  if (memo.size >= MEMO_LIMIT) memo.clear();
+  // Full: forget the oldest entry (a Map iterates in insertion order), never the whole memo at once.
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
   memo.set(text, answer);
   return answer;
 }
 
-const MEMO_LIMIT = 20_000;
+const MEMO_LIMIT = 100_000;
 const memo = new Map<string, ParsedPhoneNumber>();
 
 function parseUncached(text: string): ParsedPhoneNumber {

@@ -132,9 +132,14 @@ function openPostgres(url: string, max: number): Store {
         return fn(tx);
       }),
     inTransaction: (fn) => db.transaction().setIsolationLevel('read committed').execute(fn),
-    insertMany: async (tx, table, rows, rowsPerStatement = 500) => {
+    // One statement and one JSON parameter per chunk: PostgreSQL does not parse and plan thousands of bound
+    // parameters, and json_populate_recordset types every column from the table itself.
+    insertMany: async (tx, table, rows, rowsPerStatement = 5000) => {
+      if (rows.length === 0) return;
+      const columns = Object.keys(rows[0]!).map((c) => sql.id(c));
       for (let i = 0; i < rows.length; i += rowsPerStatement) {
-        await tx.insertInto(table).values(rows.slice(i, i + rowsPerStatement) as never).execute();
+        const json = JSON.stringify(rows.slice(i, i + rowsPerStatement));
+        await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns)}) SELECT ${sql.join(columns)} FROM json_populate_recordset(NULL::${sql.table(table)}, ${json}::json)`.execute(tx);
       }
     },
     close: () => db.destroy(),

@@ -5,7 +5,7 @@ export type LedgerEntryRow = LedgerEntriesTable;
 export type FundingLotRow = FundingLotsTable;
 
 export async function insertEntries(store: Store, tx: Tx, rows: LedgerEntryRow[]): Promise<void> {
-  await store.insertMany(tx, 'ledger_entries', rows, 1000);
+  await store.insertMany(tx, 'ledger_entries', rows);
 }
 
 export async function insertLots(tx: Tx, rows: FundingLotRow[]): Promise<void> {

@@ -1,12 +1,23 @@
+import { sql } from 'kysely';
 import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
 
 export type LegRow = LegsTable;
 export type MeetingRow = MeetingsTable;
 
-/** Ids are looked up in slices small enough for either engine's parameter limit. */
-export async function findLegHashes(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
+/** Ids are looked up in slices small enough for SQLite's parameter limit; PostgreSQL takes them as one array. */
+export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
+  if (store.engine === 'postgres') {
+    const rows = await tx
+      .selectFrom('legs')
+      .select(['id', 'content_hash'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', sql<string>`ANY(${ids}::text[])`)
+      .execute();
+    for (const r of rows) found.set(r.id, r.content_hash);
+    return found;
+  }
   for (let i = 0; i < ids.length; i += 900) {
     const rows = await tx
       .selectFrom('legs')
@@ -20,8 +31,7 @@ export async function findLegHashes(tx: Tx, tenantId: string, ids: string[]): Pr
 }
 
 export async function insertLegs(store: Store, tx: Tx, rows: LegRow[]): Promise<void> {
-  // 34 columns × 400 rows stays under PostgreSQL's bound-parameter limit.
-  await store.insertMany(tx, 'legs', rows, 400);
+  await store.insertMany(tx, 'legs', rows);
 }
 
 export interface LegFilter {

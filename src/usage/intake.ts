@@ -13,6 +13,7 @@ import { organizerProfile } from '../directory/organizer-profile';
 import type { Clock } from '../time/clock';
 import { parseCallRecord, type CallRecord } from './call-record';
 
+
 export interface Rejection {
   id: string | null;
   /** Position in the submitted batch (0-based), so a row without an id can still be found. */
@@ -126,7 +127,7 @@ export class Intake {
     const now = this.clock.now().toISOString();
     return this.ledger.withBook(tenantId, async (book, tx, tenant) => {
       const summary = emptySummary();
-      const stored = await findLegHashes(tx, tenantId, records.map((r) => r.id));
+      const stored = await findLegHashes(this.ledger.store, tx, tenantId, records.map((r) => r.id));
       const fresh: CallRecord[] = [];
       const seen = new Map<string, string>();
       for (const r of records) {
