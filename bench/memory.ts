@@ -1,0 +1,53 @@
+/**
+ * Peak resident set size, sampled. better-sqlite3 is synchronous and Kysely's SQLite driver chains promises, so a
+ * whole intake batch can run without the event loop ever reaching a timer: the interval alone would miss peaks.
+ * Benchmarks therefore also call sample() between batches; the kernel's own high-water mark (maxRSS) is reported
+ * beside it as the figure nothing can miss.
+ */
+export class RssSampler {
+  private overall = 0;
+  private phase = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  start(intervalMs = 20): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sample();
+  }
+
+  sample(): number {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.overall) this.overall = rss;
+    if (rss > this.phase) this.phase = rss;
+    return rss;
+  }
+
+  /** Starts a phase; phasePeakBytes then reports the highest sample since. */
+  beginPhase(): void {
+    this.phase = 0;
+    this.sample();
+  }
+
+  get phasePeakBytes(): number {
+    return this.phase;
+  }
+
+  get peakBytes(): number {
+    return this.overall;
+  }
+}
+
+export const rss = new RssSampler();
+
+/** The kernel's high-water mark for this process (getrusage ru_maxrss), bytes. */
+export function maxRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+export const mib = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
