@@ -115,14 +115,28 @@ export async function addToMeetings(tx: Tx, deltas: MeetingRow[]): Promise<void>
   }
 }
 
-export async function listMeetings(tx: Tx, tenantId: string, limit = 100): Promise<MeetingRow[]> {
-  return tx
-    .selectFrom('meetings')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('first_start_at', 'desc')
-    .limit(limit)
-    .execute();
+export async function listMeetings(tx: Tx, tenantId: string, limit = 100, organizerId?: string): Promise<MeetingRow[]> {
+  let q = tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
+  if (organizerId) q = q.where('organizer_id', '=', organizerId);
+  return q.orderBy('first_start_at', 'desc').orderBy('conference_id').limit(limit).execute();
+}
+
+export async function findMeeting(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingRow | undefined> {
+  return tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId).where('conference_id', '=', conferenceId).executeTakeFirst();
+}
+
+export async function balanceAfterMeeting(tx: Tx, tenantId: string, conferenceId: string): Promise<number | null> {
+  const row = await tx
+    .selectFrom('ledger_entries as e')
+    .innerJoin('legs as l', (j) => j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.leg_id'))
+    .select('e.balance_after_micros')
+    .where('e.tenant_id', '=', tenantId)
+    .where('l.conference_id', '=', conferenceId)
+    .where('e.kind', '=', 'charge')
+    .orderBy('e.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.balance_after_micros) : null;
 }
 
 export interface MonthSpend {

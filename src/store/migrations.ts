@@ -178,6 +178,69 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_at').on('audit_log').columns(['tenant_id', 'at']).execute();
     },
   },
+  '0002_bot': {
+    async up(db: Kysely<any>) {
+      // Bot Framework turn state. Its keys are the framework's own (channel/bot/conversation or user), globally
+      // unique and carrying no tenant, so this one table is keyed by them alone.
+      await db.schema
+        .createTable('bot_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('etag', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('conversation_refs')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_type', 'text', (c) => c.notNull())
+        /** For personal chats: the user the bot talks to. */
+        .addColumn('user_id', 'text')
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('conversation_refs_pk', ['tenant_id', 'conversation_id'])
+        .execute();
+      await db.schema.createIndex('conversation_refs_user').on('conversation_refs').columns(['tenant_id', 'user_id']).execute();
+
+      // The transactional outbox: a row commits with the event that caused it; workers on any replica claim rows,
+      // deliver them, and retry with back-off. dedupe_key makes enqueuing the same event twice a no-op.
+      await db.schema
+        .createTable('outbox')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('done_at', 'text')
+        .addPrimaryKeyConstraint('outbox_pk', ['tenant_id', 'id'])
+        .execute();
+      await db.schema.createIndex('outbox_dedupe').unique().on('outbox').columns(['tenant_id', 'dedupe_key']).execute();
+      await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
+
+      // The post-meeting card of each meeting: where it was sent, so late legs update it in place.
+      await db.schema
+        .createTable('meeting_cards')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('conference_id', 'text', (c) => c.notNull())
+        .addColumn('meeting_id', 'text', (c) => c.notNull())
+        .addColumn('organizer_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('ended_at', 'text')
+        .addColumn('conversation_id', 'text')
+        .addColumn('activity_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_cards_pk', ['tenant_id', 'conference_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

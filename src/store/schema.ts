@@ -153,6 +153,50 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface BotStateTable {
+  key: string;
+  etag: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface ConversationRefsTable {
+  tenant_id: string;
+  conversation_id: string;
+  conversation_type: string;
+  user_id: string | null;
+  reference: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  payload: string;
+  status: 'pending' | 'sending' | 'done' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface MeetingCardsTable {
+  tenant_id: string;
+  conference_id: string;
+  meeting_id: string;
+  organizer_id: string;
+  title: string | null;
+  ended_at: string | null;
+  conversation_id: string | null;
+  activity_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -164,4 +208,8 @@ export interface Database {
   meetings: MeetingsTable;
   ingest_keys: IngestKeysTable;
   audit_log: AuditLogTable;
+  bot_state: BotStateTable;
+  conversation_refs: ConversationRefsTable;
+  outbox: OutboxTable;
+  meeting_cards: MeetingCardsTable;
 }

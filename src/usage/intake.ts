@@ -12,7 +12,11 @@ import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
 import type { Clock } from '../time/clock';
 import { parseCallRecord, type CallRecord } from './call-record';
+import { findMeetingCards } from '../store/bot-store';
+import { enqueue } from '../store/outbox-store';
 
+/** Outbox kinds this module enqueues. */
+export const MEETING_CARD_UPDATE = 'meeting_card.update';
 
 export interface Rejection {
   id: string | null;
@@ -210,9 +214,28 @@ export class Intake {
         if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
       }
       await addToMeetings(tx, [...meetings.values()]);
+      await this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now);
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
     });
+  }
+
+  /**
+   * Late legs of a meeting whose cost card was already posted: the card is updated in place, through the outbox,
+   * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered.
+   */
+  private async enqueueCardUpdates(tx: Tx, tenantId: string, conferenceIds: string[], chunkSeq: number, at: string): Promise<void> {
+    if (conferenceIds.length === 0) return;
+    const cards = await findMeetingCards(tx, tenantId, conferenceIds);
+    for (const card of cards) {
+      await enqueue(tx, {
+        tenantId,
+        kind: MEETING_CARD_UPDATE,
+        dedupeKey: `meeting-card-update:${card.conference_id}:${chunkSeq}`,
+        payload: { conferenceId: card.conference_id },
+        at,
+      });
+    }
   }
 
   private async organizers(tx: Tx, tenantId: string, records: CallRecord[]): Promise<Map<string, OrganizerProfile>> {

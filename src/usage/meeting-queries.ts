@@ -1,5 +1,5 @@
 import type { Store } from '../store/database';
-import { listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
+import { balanceAfterMeeting, findMeeting, listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
 
 export interface LegView {
   id: string;
@@ -42,8 +42,19 @@ export class MeetingQueries {
     return (await listLegs(this.store.db, tenantId, filter)).map(legView);
   }
 
-  async meetings(tenantId: string, limit = 100): Promise<MeetingView[]> {
-    return (await listMeetings(this.store.db, tenantId, limit)).map(meetingView);
+  /** The latest meetings, or only those one organizer organized. */
+  async meetings(tenantId: string, limit = 100, organizerId?: string): Promise<MeetingView[]> {
+    return (await listMeetings(this.store.db, tenantId, limit, organizerId)).map(meetingView);
+  }
+
+  async meeting(tenantId: string, conferenceId: string): Promise<MeetingView | undefined> {
+    const row = await findMeeting(this.store.db, tenantId, conferenceId);
+    return row ? meetingView(row) : undefined;
+  }
+
+  /** The balance right after the last charge of a meeting's legs was posted; null when nothing was charged. */
+  async balanceAfter(tenantId: string, conferenceId: string): Promise<number | null> {
+    return balanceAfterMeeting(this.store.db, tenantId, conferenceId);
   }
 }
 

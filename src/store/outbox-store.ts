@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Store, Tx } from './database';
+import type { OutboxTable } from './schema';
+
+export type OutboxRow = OutboxTable;
+
+/** Enqueues in the caller's transaction; the same dedupe key again is a no-op. Returns whether a row was added. */
+export async function enqueue(
+  tx: Tx,
+  message: { tenantId: string; kind: string; dedupeKey: string; payload: unknown; at: string },
+): Promise<boolean> {
+  const r = await tx
+    .insertInto('outbox')
+    .values({
+      tenant_id: message.tenantId,
+      id: randomUUID(),
+      kind: message.kind,
+      dedupe_key: message.dedupeKey,
+      payload: JSON.stringify(message.payload),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: message.at,
+      lease_until: null,
+      last_error: null,
+      created_at: message.at,
+      done_at: null,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * Claims due rows for one worker: pending ones whose time has come, and ones whose claimer's lease ran out (it
+ * crashed mid-delivery). PostgreSQL skips rows another replica holds (FOR UPDATE SKIP LOCKED); SQLite's write lock
+ * serializes claimers. A claimed row is 'sending' until `leaseUntil`.
+ */
+export async function claimDue(store: Store, now: string, leaseUntil: string, limit: number): Promise<OutboxRow[]> {
+  return store.inTransaction(async (tx) => {
+    let q = tx
+      .selectFrom('outbox')
+      .select(['tenant_id', 'id'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (store.engine === 'postgres') q = q.forUpdate().skipLocked();
+    const due = await q.execute();
+    const claimed: OutboxRow[] = [];
+    for (const { tenant_id, id } of due) {
+      const row = await tx
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sending' as const, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+        .where('tenant_id', '=', tenant_id)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) claimed.push({ ...row, attempts: Number(row.attempts) });
+    }
+    return claimed;
+  });
+}
+
+export async function markDone(tx: Tx, row: Pick<OutboxRow, 'tenant_id' | 'id'>, at: string): Promise<void> {
+  await tx
+    .updateTable('outbox')
+    .set({ status: 'done', done_at: at, lease_until: null, last_error: null })
+    .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.id)
+    .execute();
+}
+
+export async function markRetry(tx: Tx, row: Pick<OutboxRow, 'tenant_id' | 'id'>, nextAttemptAt: string, error: string, dead: boolean): Promise<void> {
+  await tx
+    .updateTable('outbox')
+    .set({ status: dead ? 'dead' : 'pending', next_attempt_at: nextAttemptAt, lease_until: null, last_error: error.slice(0, 1000) })
+    .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.id)
+    .execute();
+}
+
+export async function listOutbox(tx: Tx, tenantId: string): Promise<OutboxRow[]> {
+  return tx.selectFrom('outbox').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+}
