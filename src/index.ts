@@ -4,9 +4,15 @@ import { openStore } from './store/database';
 import { systemClock } from './time/clock';
 import { createTollgate } from './tollgate';
 import { createServer } from './http/server';
-import { seedDemoIfEmpty } from './demo/seed-demo';
+import { DEMO_TENANT_ID, seedDemoIfEmpty } from './demo/seed-demo';
+import { createAdapter, createBot } from './bot/bot-app';
+import { TeamsGraphMeetingLookup } from './bot/meeting-end';
+import { MsalGraphClient, noGraph } from './graph/graph-client';
+import { AdapterMessenger } from './notify/messenger';
+import { OutboxWorker } from './notify/outbox-worker';
+import { meetingCardHandlers } from './notify/meeting-card-delivery';
 
-/** Composition root: read config, open the store, build the services, start the server. */
+/** Composition root: read config, open the store, build the services and the bot, start the server and the outbox. */
 async function main(): Promise<void> {
   const loaded = loadConfig();
   if (!loaded.ok) {
@@ -18,15 +24,33 @@ async function main(): Promise<void> {
   const store = await openStore(config.databaseUrl);
   const tollgate = createTollgate(store, systemClock, logger);
   if (config.seedDemo && (await seedDemoIfEmpty(tollgate))) {
-    logger.info('empty database: seeded the demo tenant "demo-tenant" (try: npm run tollgate -- balance --tenant demo-tenant)');
+    logger.info(`empty database: seeded the demo tenant ${DEMO_TENANT_ID} (try: npm run tollgate -- balance --tenant ${DEMO_TENANT_ID})`);
   }
-  const server = createServer(tollgate, { maxBodyBytes: config.intakeMaxBodyBytes });
+
+  const adapter = createAdapter(config);
+  const graph = config.graph ? new MsalGraphClient(config.graph) : noGraph;
+  const bot = createBot({ tollgate, config, adapter, meetingLookup: new TeamsGraphMeetingLookup(graph) });
+  const worker = new OutboxWorker(store, systemClock, logger, meetingCardHandlers({
+    tollgate,
+    commands: bot.commands,
+    messenger: new AdapterMessenger(adapter, config.botId),
+    clock: systemClock,
+    bootstrapAdmins: config.bootstrapAdmins,
+  }));
+
+  const server = createServer(tollgate, { maxBodyBytes: config.intakeMaxBodyBytes, bot });
   server.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, host: config.host, database: store.engine, localMode: config.localMode }, `Tollgate listening on http://${config.host}:${config.port}`);
+    logger.info(
+      { port: config.port, host: config.host, database: store.engine, localMode: config.localMode },
+      `Tollgate listening on http://${config.host}:${config.port} (bot: /api/messages${config.localMode ? ', local mode: no Bot Framework auth' : ''})`,
+    );
   });
+  worker.start();
+
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    await worker.stop();
     await store.close();
     process.exit(0);
   };

@@ -28,6 +28,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   INTAKE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).default('true'),
+  GRAPH_CLIENT_ID: z.string().trim().default(''),
+  GRAPH_CLIENT_SECRET: z.string().default(''),
+  GRAPH_BASE_URL: z.string().trim().url().optional(),
+  LOGIN_BASE_URL: z.string().trim().url().optional(),
 });
 
 export interface Config {
@@ -44,6 +48,8 @@ export interface Config {
   seedDemo: boolean;
   /** Empty BOT_ID: no Bot Framework auth (local chat, Agents Playground). */
   localMode: boolean;
+  /** Graph app registration for meeting look-ups; defaults to the bot's own. Absent: no Graph calls. */
+  graph?: { clientId: string; clientSecret: string; graphBaseUrl?: string; loginBaseUrl?: string };
 }
 
 export const DEFAULT_SQLITE_FILE = path.join('data', 'tollgate.db');
@@ -80,6 +86,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       intakeMaxBodyBytes: e.INTAKE_MAX_BODY_BYTES,
       seedDemo: e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
       localMode: e.BOT_ID === '',
+      graph:
+        (e.GRAPH_CLIENT_ID || e.BOT_ID) && (e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD)
+          ? {
+              clientId: e.GRAPH_CLIENT_ID || e.BOT_ID,
+              clientSecret: e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD,
+              graphBaseUrl: e.GRAPH_BASE_URL,
+              loginBaseUrl: e.LOGIN_BASE_URL,
+            }
+          : undefined,
     },
   };
 }

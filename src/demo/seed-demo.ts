@@ -5,15 +5,19 @@ import { storeRateCardCsv } from '../rates/rate-card-store';
 import { countTenants } from '../store/tenant-store';
 import type { Tollgate } from '../tollgate';
 
-export const DEMO_TENANT_ID = 'demo-tenant';
+/**
+ * The demo tenant is the one the Microsoft 365 Agents Playground sends (conversation.tenantId), and its users are
+ * the Playground's, so chatting with the local bot shows these figures.
+ */
+export const DEMO_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 const DEMO_ACTOR = 'demo-seed';
 export const SAMPLE_RATES_FILE = path.join(__dirname, '..', '..', 'data', 'rates.sample.csv');
 
 const DEMO_USERS = `aadObjectId,userPrincipalName,displayName,usageLocation,licenses,dialOutPolicy,tollFreeDialIn
-00000000-0000-0000-0000-00000000a001,alex@contoso.example,Alex Admin,US,MCOMEETADV;MCOPSTNPP,,true
-00000000-0000-0000-0000-00000000a002,priya@contoso.example,Priya Patel,GB,MCOMEETADV;MCOPSTNPP,,true
-00000000-0000-0000-0000-00000000a003,jonas@contoso.example,Jonas Becker,DE,MCOMEETACPEA,DialoutCPCDomesticPSTNInternational,true
-00000000-0000-0000-0000-00000000a004,maria@contoso.example,Maria Silva,BR,MCOMEETADV,,false
+00000000-0000-0000-0000-0000000000020,alexw@example.com,Alex Wilber,US,MCOMEETADV;MCOPSTNPP,,true
+00000000-0000-0000-0000-0000000000021,meganb@example.com,Megan Bowen,GB,MCOMEETADV;MCOPSTNPP,,true
+00000000-0000-0000-0000-0000000000022,adelev@example.com,Adele Vance,DE,MCOMEETACPEA,DialoutCPCDomesticPSTNInternational,true
+00000000-0000-0000-0000-0000000000023,isaiah@example.com,Isaiah Langer,BR,MCOMEETADV,,false
 `;
 
 /**
@@ -34,7 +38,7 @@ export async function seedDemoIfEmpty(t: Tollgate): Promise<boolean> {
   if (!loaded.ok) throw new Error(`the sample rate card does not load: ${loaded.message}`);
   const users = await t.directory.importUsersCsv(DEMO_TENANT_ID, DEMO_USERS, DEMO_ACTOR);
   if (!users.ok) throw new Error(users.message);
-  await t.directory.setAdmin(DEMO_TENANT_ID, 'alex@contoso.example', true, DEMO_ACTOR);
+  await t.directory.setAdmin(DEMO_TENANT_ID, 'alexw@example.com', true, DEMO_ACTOR);
   const amount = parseAmount('200');
   if (amount.ok) await t.ledger.fund(DEMO_TENANT_ID, amount.micros, DEMO_ACTOR, 'demo funding');
   const fifty = parseAmount('50');
@@ -64,9 +68,9 @@ function demoLegs(now: Date): unknown[] {
     endDateTime: new Date(start.getTime() + minutes * 60_000).toISOString(),
     duration: minutes * 60 - 7,
   });
-  const alex = '00000000-0000-0000-0000-00000000a001';
-  const priya = '00000000-0000-0000-0000-00000000a002';
-  const jonas = '00000000-0000-0000-0000-00000000a003';
+  const alex = '00000000-0000-0000-0000-0000000000020';
+  const priya = '00000000-0000-0000-0000-0000000000021';
+  const jonas = '00000000-0000-0000-0000-0000000000022';
   return [
     leg(1, 'conf-weekly-sync', alex, 'conf_in', '+12025550123', 42, day(3, 15)),
     leg(2, 'conf-weekly-sync', alex, 'conf_in', '+18005550199', 38, day(3, 15), 'TollFree'),

@@ -1,6 +1,13 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { DEFAULT_DIAL_OUT_POLICY, findDialOutPolicy } from '../billing/dial-out-policy';
+import {
+  AUDIO_CONFERENCING_PAY_PER_MINUTE,
+  AUDIO_CONFERENCING_SUBSCRIPTION,
+  COMMUNICATIONS_CREDITS,
+  SUBSCRIPTION_LICENSES,
+} from '../billing/licenses';
+import { licensesOf } from './organizer-profile';
 import type { Store, Tx } from '../store/database';
 import { audit } from '../store/audit-store';
 import { countAdmins, findUser, updateUser, upsertUsers, type UserRow } from '../store/user-store';
@@ -123,6 +130,64 @@ export class Directory {
       await this.audit(tx, tenantId, actor, 'pool-licenses.set', { licenses });
       return ok(licenses);
     });
+  }
+
+  /**
+   * Moves a user between subscription, pay-per-minute and no Audio Conferencing, optionally adding or removing the
+   * Communications Credits license; any other SKU the user holds is kept. Returns the licenses before and after.
+   */
+  async setLicense(
+    tenantId: string,
+    user: string,
+    plan: 'subscription' | 'ppm' | 'none',
+    credits: boolean | undefined,
+    actor: string,
+  ): Promise<Outcome<{ user: UserRow; before: string[]; after: string[] }>> {
+    return this.inTenant(tenantId, async (tx) => {
+      const row = await findUser(tx, tenantId, user);
+      if (!row) return failure('unknown_user', `No user ${user} in this tenant: import users first (tollgate users import).`);
+      const before = licensesOf(row);
+      const planSkus = new Set([...SUBSCRIPTION_LICENSES, AUDIO_CONFERENCING_PAY_PER_MINUTE]);
+      let after = before.filter((sku) => !planSkus.has(sku));
+      if (plan === 'subscription') after.push(AUDIO_CONFERENCING_SUBSCRIPTION);
+      if (plan === 'ppm') after.push(AUDIO_CONFERENCING_PAY_PER_MINUTE);
+      if (credits === true && !after.includes(COMMUNICATIONS_CREDITS)) after.push(COMMUNICATIONS_CREDITS);
+      if (credits === false) after = after.filter((sku) => sku !== COMMUNICATIONS_CREDITS);
+      await updateUser(tx, tenantId, row.aad_object_id, { licenses: after.join(';'), updated_at: this.now() });
+      await this.audit(tx, tenantId, actor, 'license.set', { user: row.aad_object_id, before, after });
+      return ok({ user: row, before, after });
+    });
+  }
+
+  async setTollFree(tenantId: string, user: string, on: boolean, actor: string): Promise<Outcome<{ user: UserRow; before: boolean }>> {
+    return this.inTenant(tenantId, async (tx) => {
+      const row = await findUser(tx, tenantId, user);
+      if (!row) return failure('unknown_user', `No user ${user} in this tenant: import users first (tollgate users import).`);
+      await updateUser(tx, tenantId, row.aad_object_id, { toll_free_dial_in: on ? 1 : 0, updated_at: this.now() });
+      await this.audit(tx, tenantId, actor, 'tollfree.set', { user: row.aad_object_id, on });
+      return ok({ user: row, before: row.toll_free_dial_in === 1 });
+    });
+  }
+
+  /** The balance below which admins are warned; null turns the warning off. */
+  async setLowBalanceAlert(tenantId: string, micros: number | null, actor: string): Promise<Outcome<number | null>> {
+    return this.inTenant(tenantId, async (tx) => {
+      await updateTenantSettings(tx, tenantId, { low_balance_alert_micros: micros });
+      await this.audit(tx, tenantId, actor, 'alerts.low-balance', { micros });
+      return ok(micros);
+    });
+  }
+
+  async user(tenantId: string, idOrUpn: string): Promise<UserRow | undefined> {
+    return findUser(this.store.db, tenantId, idOrUpn);
+  }
+
+  /** A Tollgate admin of the tenant: marked admin in the directory, or named in TOLLGATE_ADMINS. */
+  async isAdmin(tenantId: string, userId: string, bootstrapAdmins: readonly string[]): Promise<boolean> {
+    const row = await findUser(this.store.db, tenantId, userId);
+    if (row?.is_admin === 1) return true;
+    const names = [userId, row?.aad_object_id, row?.upn_lower].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+    return names.some((n) => bootstrapAdmins.includes(n));
   }
 
   private inTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<Outcome<T>>): Promise<Outcome<T>> {

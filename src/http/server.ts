@@ -1,4 +1,5 @@
 import restify, { type Request, type Response, type Next } from 'restify';
+import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { authorizeCall } from '../authorization/authorize-call';
 import { recordsOf } from '../usage/call-record';
 import type { Tollgate } from '../tollgate';
@@ -7,6 +8,8 @@ import { sendError, sendFailure, isRetryableOutage } from './errors';
 export interface ServerOptions {
   /** Largest request body the intake API accepts; bigger ones get 413 and nothing is written. */
   maxBodyBytes: number;
+  /** The Teams bot on POST /api/messages; absent, the server is the API alone. */
+  bot?: { adapter: TeamsAdapter; app: Application<TurnState> };
 }
 
 declare module 'restify' {
@@ -94,6 +97,20 @@ export function createServer(tollgate: Tollgate, options: ServerOptions): restif
       }
     }),
   );
+
+  const bot = options.bot;
+  if (bot) {
+    // Bot Framework activities: the adapter authenticates them (when BOT_ID is set) and writes the response.
+    server.post(
+      '/api/messages',
+      restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }),
+      step(async (req, res) => {
+        await bot.adapter.process(req as never, res as never, async (context) => {
+          await bot.app.run(context);
+        });
+      }),
+    );
+  }
 
   server.post(
     '/api/tenants/:tenantId/calls',

@@ -1,0 +1,140 @@
+import { ConfigurationServiceClientCredentialFactory, CardFactory, type TurnContext } from 'botbuilder';
+import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@microsoft/teams-ai';
+import type { Config } from '../config/config';
+import type { Tollgate } from '../tollgate';
+import { UsageReports } from '../usage/usage-report';
+import { BotCommands, type MentionedUser, type Turn } from './bot-commands';
+import { callerOf } from './caller';
+import { parseCommand } from './commands/parse-command';
+import { rememberConversation } from './conversation-refs';
+import { onMeetingEnd, type MeetingLookup } from './meeting-end';
+import { StoreStorage } from './state/store-storage';
+import type { AdaptiveCardJson } from './cards/expand-card';
+import { buildHelpCard } from './cards/help-card';
+import { COMMAND_HELP } from './commands/command-help';
+
+export interface Bot {
+  app: Application<TurnState>;
+  adapter: TeamsAdapter;
+  commands: BotCommands;
+}
+
+/**
+ * Bot Framework adapter for Teams. Empty BOT_ID: local mode, no Bot Framework auth (Agents Playground, tests).
+ * BOT_ID set: every request to /api/messages must carry a valid Bot Framework token (unsigned ones get 401).
+ */
+export function createAdapter(config: Pick<Config, 'botId' | 'botPassword' | 'botTenantId'>): TeamsAdapter {
+  return new TeamsAdapter(
+    {},
+    new ConfigurationServiceClientCredentialFactory({
+      MicrosoftAppId: config.botId,
+      MicrosoftAppPassword: config.botPassword,
+      MicrosoftAppType: config.botTenantId ? 'SingleTenant' : 'MultiTenant',
+      MicrosoftAppTenantId: config.botTenantId || undefined,
+    }),
+  );
+}
+
+export function createBot(deps: {
+  tollgate: Tollgate;
+  config: Pick<Config, 'botId' | 'bootstrapAdmins'>;
+  adapter: TeamsAdapter;
+  meetingLookup: MeetingLookup;
+  /** Off in tests: the typing indicator is a timer that outlives the turn. */
+  startTypingTimer?: boolean;
+}): Bot {
+  const { tollgate, adapter } = deps;
+  const commands = new BotCommands(tollgate, new UsageReports(tollgate.store), deps.config.bootstrapAdmins);
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId: deps.config.botId || undefined,
+    storage: new StoreStorage(tollgate.store),
+    removeRecipientMention: true,
+    startTypingTimer: deps.startTypingTimer ?? true,
+  });
+
+  const turnOf = (context: TurnContext): Turn | undefined => {
+    const caller = callerOf(context.activity);
+    if (!caller.tenantId) return undefined;
+    return {
+      caller: { ...caller, tenantId: caller.tenantId },
+      mentions: mentionsOf(context),
+      now: tollgate.clock.now(),
+      readerId: context.activity.from?.id,
+    };
+  };
+
+  const reply = async (context: TurnContext, card: AdaptiveCardJson) => {
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  };
+
+  // Every activity: remember where we can speak first (installs, personal chats, group chats, channels).
+  app.turn('beforeTurn', async (context) => {
+    try {
+      await rememberConversation(tollgate.store, context.activity, tollgate.clock.now());
+    } catch (err) {
+      tollgate.logger.warn({ err }, 'could not store the conversation reference');
+    }
+    return true;
+  });
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botId = context.activity.recipient?.id;
+    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === botId);
+    const turn = turnOf(context);
+    if (!botAdded || !turn) return;
+    const onboarding = await commands.onboardingIfUnknown(turn);
+    await reply(context, onboarding ?? buildHelpCard(COMMAND_HELP, { isAdmin: await commands.isAdmin(turn) }));
+  });
+
+  app.meetings.end(async (context, _state, meeting) => {
+    const result = await onMeetingEnd({ store: tollgate.store, lookup: deps.meetingLookup, logger: tollgate.logger, now: () => tollgate.clock.now() }, context, meeting);
+    tollgate.logger.info({ result }, 'meeting ended');
+  });
+
+  // Universal Actions: refresh buttons, forms, "show meeting". The tenant and user still come from the activity.
+  app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (context, _state, data) => {
+    const turn = turnOf(context);
+    const verb = (context.activity.value as { action?: { verb?: string } } | undefined)?.action?.verb ?? '';
+    if (!turn) return 'Tollgate needs a Teams tenant to answer.';
+    return (await commands.action(verb, data ?? {}, turn)) as unknown as AdaptiveCard;
+  });
+
+  // Every message is a command (with or without "/"); the parser decides, the fallback is its "unknown".
+  app.activity('message', async (context) => {
+    const turn = turnOf(context);
+    if (!turn) {
+      await context.sendActivity('Tollgate works inside a Microsoft Teams tenant: add it in Teams to chat with it.');
+      return;
+    }
+    const text = context.activity.text ?? '';
+    const command = parseCommand(text, { locale: turn.caller.locale });
+    await reply(context, await commands.handle(command, turn));
+  });
+
+  app.error(async (context, error) => {
+    tollgate.logger.error({ err: error }, 'bot turn failed');
+    await context.sendActivity('Sorry, something went wrong on our side. Nothing was changed; please try again in a moment.');
+  });
+
+  return { app, adapter, commands };
+}
+
+/** Other people mentioned in the message (the bot's own mention is not one of them). */
+function mentionsOf(context: TurnContext): MentionedUser[] {
+  const botId = context.activity.recipient?.id;
+  return (context.activity.entities ?? [])
+    .filter((e) => e.type === 'mention')
+    .map((e) => (e as unknown as { mentioned?: { id?: string; name?: string; aadObjectId?: string }; text?: string }))
+    .filter((e) => e.mentioned && e.mentioned.id !== botId)
+    .map((e) => ({
+      name: (e.mentioned!.name ?? '').trim(),
+      text: (e.text ?? '').replace(/<\/?at>/g, '').trim(),
+      id: e.mentioned!.id,
+      aadObjectId: e.mentioned!.aadObjectId ?? (isGuid(e.mentioned!.id) ? e.mentioned!.id : undefined),
+    }));
+}
+
+function isGuid(s: string | undefined): s is string {
+  return !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

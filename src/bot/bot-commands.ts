@@ -1,0 +1,481 @@
+import { findDialOutPolicy, type DialOutPolicyName } from '../billing/dial-out-policy';
+import { planFor, hasCommunicationsCredits } from '../billing/licenses';
+import { parseAmount } from '../billing/money';
+import { organizerProfile } from '../directory/organizer-profile';
+import { lookUpRates } from '../rates/rate-lookup';
+import { loadRateCard } from '../rates/rate-card-store';
+import { findMeetingCards } from '../store/bot-store';
+import { findTenant } from '../store/tenant-store';
+import type { UserRow } from '../store/user-store';
+import type { Tollgate } from '../tollgate';
+import type { UsageReports } from '../usage/usage-report';
+import { buildAdminResultCard, type AdminChange } from './cards/admin-result-card';
+import { buildAutoRechargeFormCard } from './cards/autorecharge-form-card';
+import { buildBadInputCard } from './cards/bad-input-card';
+import { buildBalanceCard } from './cards/balance-card';
+import type { CardContext } from './cards/card-context';
+import type { PersonName } from './cards/card-format';
+import { buildCreditsFormCard } from './cards/credits-form-card';
+import type { AdaptiveCardJson } from './cards/expand-card';
+import { buildHelpCard } from './cards/help-card';
+import { buildMeetingCostCard } from './cards/meeting-cost-card';
+import { buildMeetingsListCard } from './cards/meetings-list-card';
+import { buildOnboardingCard } from './cards/onboarding-card';
+import { buildPolicyCard } from './cards/policy-card';
+import { buildPolicyFormCard } from './cards/policy-form-card';
+import { buildRatesCard } from './cards/rates-card';
+import { buildRefusalCard } from './cards/refusal-card';
+import { buildUsageReportCard } from './cards/usage-report-card';
+import { COMMAND_HELP, type Command, type UserRef } from './commands/parse-command';
+import type { Caller } from './caller';
+
+/** A user mentioned in the message (Teams mention entities). */
+export interface MentionedUser {
+  name: string;
+  /** What stood between <at> and </at> in the message (may differ from the display name). */
+  text?: string;
+  /** Teams' user id (29:…), used when the mention carries no AAD object id. */
+  id?: string;
+  aadObjectId?: string;
+}
+
+export interface Turn {
+  caller: Caller & { tenantId: string };
+  mentions: readonly MentionedUser[];
+  now: Date;
+  /** The Teams user id of the reader (29:…): cards refresh automatically for them. */
+  readerId?: string;
+}
+
+/** Kinds that change something: admins only, everyone else gets a refusal and nothing changes. */
+const ADMIN_KINDS = new Set<Command['kind']>([
+  'credits_add', 'credits_form', 'autorecharge_on', 'autorecharge_off', 'autorecharge_form', 'policy_set', 'policy_form',
+  'license_set', 'tollfree_set', 'admins_add', 'admins_remove', 'alerts_low_balance',
+]);
+
+const COMMAND_NAMES: Partial<Record<Command['kind'], string>> = {
+  credits_add: 'credits add', credits_form: 'credits add', autorecharge_on: 'autorecharge on', autorecharge_off: 'autorecharge off',
+  autorecharge_form: 'autorecharge', policy_set: 'policy set', policy_form: 'policy set', license_set: 'license', tollfree_set: 'tollfree',
+  admins_add: 'admins add', admins_remove: 'admins remove', alerts_low_balance: 'alerts low-balance',
+};
+
+type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJson };
+
+/**
+ * Turns a parsed command into the card that answers it. The tenant and the user come from the activity only;
+ * every admin command is checked here before anything is read or written.
+ */
+export class BotCommands {
+  constructor(
+    private readonly t: Tollgate,
+    private readonly reports: UsageReports,
+    private readonly bootstrapAdmins: readonly string[],
+  ) {}
+
+  /** The onboarding card when Tollgate does not know the tenant, else undefined. */
+  async onboardingIfUnknown(turn: Turn): Promise<AdaptiveCardJson | undefined> {
+    if (await findTenant(this.t.store.db, turn.caller.tenantId)) return undefined;
+    return buildOnboardingCard({ tenantId: turn.caller.tenantId });
+  }
+
+  async isAdmin(turn: Turn): Promise<boolean> {
+    if (!turn.caller.userId) return false;
+    return this.t.directory.isAdmin(turn.caller.tenantId, turn.caller.userId, this.bootstrapAdmins);
+  }
+
+  async context(turn: Turn, isAdmin?: boolean): Promise<CardContext> {
+    const tenant = await findTenant(this.t.store.db, turn.caller.tenantId);
+    return {
+      currency: tenant?.currency ?? 'USD',
+      locale: turn.caller.locale,
+      isAdmin: isAdmin ?? (await this.isAdmin(turn)),
+      now: turn.now,
+      refreshUserIds: turn.readerId ? [turn.readerId] : [],
+    };
+  }
+
+  async handle(command: Command, turn: Turn): Promise<AdaptiveCardJson> {
+    const onboarding = await this.onboardingIfUnknown(turn);
+    if (onboarding) return onboarding;
+    const admin = await this.isAdmin(turn);
+    if (ADMIN_KINDS.has(command.kind) && !admin) {
+      return buildRefusalCard({ command: COMMAND_NAMES[command.kind] ?? command.kind, admins: await this.adminNames(turn.caller.tenantId) });
+    }
+    const ctx = await this.context(turn, admin);
+    const tenantId = turn.caller.tenantId;
+    switch (command.kind) {
+      case 'help':
+        return buildHelpCard(COMMAND_HELP, ctx);
+      case 'balance':
+        return this.balanceCard(turn, ctx);
+      case 'usage': {
+        const report = await this.reports.report(tenantId, command.period, turn.now);
+        return buildUsageReportCard(report, ctx, { meetingTitles: await this.titles(tenantId, report.topMeetings.map((m) => m.key)) });
+      }
+      case 'meetings':
+        return this.meetingsCard(turn, ctx);
+      case 'meeting':
+        return this.meetingCard(turn, ctx, command.which === 'last' ? 'last' : command.which.conferenceId);
+      case 'rates':
+        return this.ratesCard(turn, ctx, command.query);
+      case 'policy':
+        return this.policyCard(turn, ctx, command.user);
+      case 'credits_form': {
+        const b = await this.t.ledger.balance(tenantId);
+        return buildCreditsFormCard({ balanceMicros: b.ok ? b.value.balanceMicros : null }, ctx);
+      }
+      case 'credits_add':
+        return this.addCredits(turn, ctx, command.amountMicros, 'added in Teams');
+      case 'autorecharge_form': {
+        const b = await this.t.ledger.balance(tenantId);
+        if (!b.ok) return this.failureCard('autorecharge', b.message);
+        return buildAutoRechargeFormCard(b.value, ctx);
+      }
+      case 'autorecharge_on':
+        return this.setAutoRecharge(turn, ctx, command.triggerMicros, command.amountMicros);
+      case 'autorecharge_off':
+        return this.autoRechargeOff(turn, ctx);
+      case 'policy_set':
+        return this.setPolicy(turn, ctx, command.target, command.policy);
+      case 'policy_form':
+        return this.policyForm(turn, command.target);
+      case 'license_set':
+        return this.setLicense(turn, ctx, command.user, command.plan, command.credits);
+      case 'tollfree_set':
+        return this.setTollFree(turn, ctx, command.user, command.on);
+      case 'admins_add':
+      case 'admins_remove':
+        return this.setAdmin(turn, ctx, command.user, command.kind === 'admins_add');
+      case 'alerts_low_balance':
+        return this.setLowBalance(turn, ctx, command.amountMicros);
+      case 'invalid':
+        return buildBadInputCard({ command: command.command, problem: command.problem, usage: command.usage });
+      case 'unknown':
+        return buildBadInputCard({
+          title: "I didn't understand that",
+          problem: command.text ? `"${command.text}" is not something I know how to answer.` : 'That message had no text I could read.',
+          usage: 'Try balance, meeting last, rates Germany, usage last month or policy. Type help for everything.',
+        });
+    }
+  }
+
+  // ---- card actions (Action.Execute) ------------------------------------------------------------------------
+
+  /** Handles a card's Action.Execute; the tenant and the user still come from the activity, never from `data`. */
+  async action(verb: string, data: Record<string, unknown>, turn: Turn): Promise<AdaptiveCardJson> {
+    const text = (k: string) => (typeof data[k] === 'string' ? (data[k] as string).trim() : typeof data[k] === 'number' ? String(data[k]) : '');
+    switch (verb) {
+      case 'refresh.balance':
+        return this.handle({ kind: 'balance' }, turn);
+      case 'refresh.meetings':
+        return this.handle({ kind: 'meetings' }, turn);
+      case 'refresh.meeting':
+      case 'show.meeting':
+        return text('conferenceId') ? this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId') } }, turn) : this.handle({ kind: 'meeting', which: 'last' }, turn);
+      case 'refresh.usage': {
+        const month = /^\d{4}-\d{2}/.exec(text('from'))?.[0];
+        return this.handle({ kind: 'usage', period: month ? { kind: 'month', month } : { kind: 'this_month' } }, turn);
+      }
+      case 'credits.add': {
+        const amount = parseAmount(text('amount'));
+        if (!amount.ok || amount.micros === 0) {
+          return buildBadInputCard({ command: 'credits add', problem: amount.ok ? 'The amount must be more than zero.' : amount.message, usage: 'credits add <amount>, e.g. credits add 200' });
+        }
+        if (!(await this.isAdmin(turn))) return this.handle({ kind: 'credits_add', amountMicros: amount.micros }, turn);
+        const ctx = await this.context(turn, true);
+        return this.addCredits(turn, ctx, amount.micros, text('memo') || 'added in Teams');
+      }
+      case 'autorecharge.set': {
+        if (text('enabled') === 'false') return this.handle({ kind: 'autorecharge_off' }, turn);
+        const trigger = parseAmount(text('trigger'));
+        const amount = parseAmount(text('amount'));
+        if (!trigger.ok || !amount.ok || amount.micros === 0) {
+          const problem = !trigger.ok ? `Trigger: ${trigger.message}` : !amount.ok ? `Amount: ${amount.message}` : 'The recharge amount must be more than zero.';
+          return buildBadInputCard({ command: 'autorecharge on', problem, usage: 'autorecharge on <trigger> <amount>, e.g. autorecharge on 50 200' });
+        }
+        return this.handle({ kind: 'autorecharge_on', triggerMicros: trigger.micros, amountMicros: amount.micros }, turn);
+      }
+      case 'policy.set': {
+        const policy = findDialOutPolicy(text('policy'));
+        if (!policy) return buildBadInputCard({ command: 'policy set', problem: 'Pick one of the 12 dial-out policies.', usage: 'policy set global <Policy> or policy set @user <Policy>' });
+        const target = text('target');
+        return this.handle({ kind: 'policy_set', target: !target || target === 'global' ? 'global' : { text: target }, policy }, turn);
+      }
+      default:
+        return buildBadInputCard({ title: 'That button is out of date', problem: `This card's action (${verb}) is not one I know any more.`, usage: 'Type help to see what I can do.' });
+    }
+  }
+
+  // ---- everyone ---------------------------------------------------------------------------------------------
+
+  private async balanceCard(turn: Turn, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    const b = await this.t.ledger.balance(tenantId);
+    if (!b.ok) return this.failureCard('balance', b.message);
+    const monthStart = `${b.value.pool.month}-01T00:00:00.000Z`;
+    const spend = await this.reports.split(tenantId, monthStart, new Date(turn.now.getTime() + 1).toISOString());
+    const daysLeft = await this.reports.daysLeft(tenantId, b.value.balanceMicros, turn.now);
+    return buildBalanceCard({ balance: b.value, spend, daysLeft }, ctx);
+  }
+
+  private async meetingsCard(turn: Turn, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    // Organizers see their own meetings; admins see all.
+    const meetings = await this.t.meetings.meetings(tenantId, 20, ctx.isAdmin ? undefined : turn.caller.userId ?? '-');
+    const organizers = new Map<string, PersonName>();
+    for (const m of meetings) {
+      if (m.organizerId && !organizers.has(m.organizerId)) {
+        const u = await this.t.directory.user(tenantId, m.organizerId);
+        if (u) organizers.set(m.organizerId, personOf(u));
+      }
+    }
+    return buildMeetingsListCard({ meetings, titles: await this.titles(tenantId, meetings.map((m) => m.conferenceId)), organizers }, ctx);
+  }
+
+  /** The cost card of a meeting the reader may see: their own, or any for an admin. */
+  async meetingCard(turn: Turn, ctx: CardContext, which: 'last' | string): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    const userId = turn.caller.userId ?? '-';
+    let conferenceId: string | undefined;
+    if (which === 'last') {
+      const own = await this.t.meetings.meetings(tenantId, 1, userId);
+      const any = own.length === 0 && ctx.isAdmin ? await this.t.meetings.meetings(tenantId, 1) : own;
+      conferenceId = any[0]?.conferenceId;
+      if (!conferenceId) {
+        return buildBadInputCard({ title: 'No meetings yet', problem: 'I have no dial-in or dial-out legs of a meeting you organized.', usage: 'meetings lists the meetings I know about.' });
+      }
+    } else {
+      const meeting = await this.t.meetings.meeting(tenantId, which);
+      // Same answer whether it does not exist or is someone else's: no peeking at other organizers' meetings.
+      if (!meeting || (!ctx.isAdmin && meeting.organizerId !== userId)) {
+        return buildBadInputCard({ command: 'meeting', problem: `I have no meeting ${which} that you organized.`, usage: 'meeting last, or meeting <conferenceId> from the meetings list' });
+      }
+      conferenceId = which;
+    }
+    return this.meetingCostCard(tenantId, conferenceId, ctx);
+  }
+
+  /** Also used by the post-meeting card the organizer gets proactively. */
+  async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const [legs, meeting, balanceAfter, cards] = await Promise.all([
+      this.t.meetings.legs(tenantId, { conferenceId }),
+      this.t.meetings.meeting(tenantId, conferenceId),
+      this.t.meetings.balanceAfter(tenantId, conferenceId),
+      findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
+    ]);
+    const organizerId = meeting?.organizerId ?? cards[0]?.organizer_id;
+    const organizer = organizerId ? await this.t.directory.user(tenantId, organizerId) : undefined;
+    return buildMeetingCostCard(
+      {
+        conferenceId,
+        title: cards[0]?.title ?? null,
+        organizer: organizer ? personOf(organizer) : organizerId ? { displayName: organizerId, upn: null } : null,
+        legs,
+        meeting: meeting ?? null,
+        balanceAfterMicros: balanceAfter,
+        status: 'estimated',
+      },
+      ctx,
+    );
+  }
+
+  private async ratesCard(turn: Turn, ctx: CardContext, query: string): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    const tenant = (await findTenant(this.t.store.db, tenantId))!;
+    const card = await loadRateCard(this.t.store.db, tenant);
+    const lookup = lookUpRates(card, query, turn.now);
+    if (!lookup.ok) return buildBadInputCard({ command: 'rates', problem: lookup.message, usage: 'rates <country | ISO code | +E.164 number>, e.g. rates Germany' });
+    const me = turn.caller.userId ? await this.t.directory.user(tenantId, turn.caller.userId) : undefined;
+    const b = await this.t.ledger.balance(tenantId);
+    return buildRatesCard(
+      {
+        lookup: lookup.value,
+        organizer: me ? organizerProfile(me) : undefined,
+        globalDialOutPolicy: tenant.global_dial_out_policy as DialOutPolicyName,
+        pool: b.ok ? { usedMinutes: b.value.pool.usedMinutes, totalMinutes: b.value.pool.totalMinutes } : null,
+      },
+      ctx,
+    );
+  }
+
+  private async policyCard(turn: Turn, ctx: CardContext, ref: UserRef | undefined): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    const tenant = (await findTenant(this.t.store.db, tenantId))!;
+    let subject: UserRow | undefined;
+    let isSelf = true;
+    if (ref) {
+      // Another user's licenses and policy are an admin's business.
+      if (!ctx.isAdmin) return buildRefusalCard({ command: 'policy @user', admins: await this.adminNames(tenantId) });
+      const resolved = await this.resolve(turn, ref);
+      if (!resolved.ok) return resolved.card;
+      subject = resolved.user;
+      isSelf = subject.aad_object_id === turn.caller.userId;
+    } else if (turn.caller.userId) {
+      subject = await this.t.directory.user(tenantId, turn.caller.userId);
+    }
+    return buildPolicyCard(
+      {
+        subject: { ...(subject ? personOf(subject) : { displayName: turn.caller.userName ?? null, upn: null }), isSelf },
+        organizer: subject ? organizerProfile(subject) : undefined,
+        globalDialOutPolicy: tenant.global_dial_out_policy as DialOutPolicyName,
+      },
+      ctx,
+    );
+  }
+
+  // ---- admins -----------------------------------------------------------------------------------------------
+
+  private actor(turn: Turn): string {
+    return turn.caller.userId ?? 'teams-user';
+  }
+
+  private async result(turn: Turn, ctx: CardContext, change: AdminChange): Promise<AdaptiveCardJson> {
+    const me = turn.caller.userId ? await this.t.directory.user(turn.caller.tenantId, turn.caller.userId) : undefined;
+    return buildAdminResultCard({ change, actor: me ? personOf(me) : { displayName: turn.caller.userName ?? null, upn: null }, at: turn.now }, ctx);
+  }
+
+  private async addCredits(turn: Turn, ctx: CardContext, micros: number, memo: string): Promise<AdaptiveCardJson> {
+    const before = await this.t.ledger.balance(turn.caller.tenantId);
+    const r = await this.t.ledger.fund(turn.caller.tenantId, micros, this.actor(turn), memo);
+    if (!r.ok) return this.failureCard('credits add', r.message);
+    return this.result(turn, ctx, {
+      kind: 'credits_added',
+      amountMicros: micros,
+      balanceAfterMicros: Number(r.value.balance_after_micros),
+      balanceBeforeMicros: before.ok ? before.value.balanceMicros : null,
+      memo,
+    });
+  }
+
+  private async setAutoRecharge(turn: Turn, ctx: CardContext, trigger: number, amount: number): Promise<AdaptiveCardJson> {
+    const before = await this.t.ledger.balance(turn.caller.tenantId);
+    const r = await this.t.ledger.setAutoRecharge(turn.caller.tenantId, trigger, amount, this.actor(turn));
+    if (!r.ok) return this.failureCard('autorecharge on', r.message);
+    const was = before.ok && before.value.autoRecharge.enabled ? { triggerMicros: before.value.autoRecharge.triggerMicros!, amountMicros: before.value.autoRecharge.amountMicros! } : null;
+    return this.result(turn, ctx, { kind: 'autorecharge_on', triggerMicros: trigger, amountMicros: amount, before: was });
+  }
+
+  private async autoRechargeOff(turn: Turn, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const before = await this.t.ledger.balance(turn.caller.tenantId);
+    const r = await this.t.ledger.disableAutoRecharge(turn.caller.tenantId, this.actor(turn));
+    if (!r.ok) return this.failureCard('autorecharge off', r.message);
+    const was = before.ok && before.value.autoRecharge.enabled ? { triggerMicros: before.value.autoRecharge.triggerMicros!, amountMicros: before.value.autoRecharge.amountMicros! } : null;
+    return this.result(turn, ctx, { kind: 'autorecharge_off', before: was });
+  }
+
+  private async setPolicy(turn: Turn, ctx: CardContext, target: 'global' | UserRef, policy: DialOutPolicyName): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    if (target === 'global') {
+      const before = (await findTenant(this.t.store.db, tenantId))?.global_dial_out_policy as DialOutPolicyName | undefined;
+      const r = await this.t.directory.setGlobalPolicy(tenantId, policy, this.actor(turn));
+      if (!r.ok) return this.failureCard('policy set', r.message);
+      return this.result(turn, ctx, { kind: 'policy_set', target: 'global', policy, before: before ?? null });
+    }
+    const resolved = await this.resolve(turn, target);
+    if (!resolved.ok) return resolved.card;
+    const r = await this.t.directory.setUserPolicy(tenantId, resolved.user.aad_object_id, policy, this.actor(turn));
+    if (!r.ok) return this.failureCard('policy set', r.message);
+    return this.result(turn, ctx, { kind: 'policy_set', target: personOf(resolved.user), policy, before: (resolved.user.dial_out_policy as DialOutPolicyName | null) ?? null });
+  }
+
+  private async policyForm(turn: Turn, target: 'global' | UserRef | undefined): Promise<AdaptiveCardJson> {
+    let user: UserRow | undefined;
+    if (target && target !== 'global') {
+      const resolved = await this.resolve(turn, target);
+      if (!resolved.ok) return resolved.card;
+      user = resolved.user;
+    }
+    const tenant = (await findTenant(this.t.store.db, turn.caller.tenantId))!;
+    return buildPolicyFormCard({
+      target: user ? { ...personOf(user), id: user.upn ?? user.aad_object_id } : 'global',
+      globalDialOutPolicy: tenant.global_dial_out_policy as DialOutPolicyName,
+      userDialOutPolicy: (user?.dial_out_policy as DialOutPolicyName | null | undefined) ?? null,
+    });
+  }
+
+  private async setLicense(turn: Turn, ctx: CardContext, ref: UserRef, plan: 'subscription' | 'ppm' | 'none', credits: boolean | undefined): Promise<AdaptiveCardJson> {
+    const resolved = await this.resolve(turn, ref);
+    if (!resolved.ok) return resolved.card;
+    const r = await this.t.directory.setLicense(turn.caller.tenantId, resolved.user.aad_object_id, plan, credits, this.actor(turn));
+    if (!r.ok) return this.failureCard('license', r.message);
+    return this.result(turn, ctx, {
+      kind: 'license_set',
+      user: personOf(resolved.user),
+      plan,
+      credits: hasCommunicationsCredits(r.value.after),
+      before: { plan: planFor(r.value.before), credits: hasCommunicationsCredits(r.value.before) },
+    });
+  }
+
+  private async setTollFree(turn: Turn, ctx: CardContext, ref: UserRef, on: boolean): Promise<AdaptiveCardJson> {
+    const resolved = await this.resolve(turn, ref);
+    if (!resolved.ok) return resolved.card;
+    const r = await this.t.directory.setTollFree(turn.caller.tenantId, resolved.user.aad_object_id, on, this.actor(turn));
+    if (!r.ok) return this.failureCard('tollfree', r.message);
+    return this.result(turn, ctx, { kind: 'tollfree_set', user: personOf(resolved.user), on, before: r.value.before });
+  }
+
+  private async setAdmin(turn: Turn, ctx: CardContext, ref: UserRef, add: boolean): Promise<AdaptiveCardJson> {
+    const resolved = await this.resolve(turn, ref);
+    if (!resolved.ok) return resolved.card;
+    const r = await this.t.directory.setAdmin(turn.caller.tenantId, resolved.user.aad_object_id, add, this.actor(turn));
+    if (!r.ok) return this.failureCard(add ? 'admins add' : 'admins remove', r.message);
+    return this.result(turn, ctx, { kind: add ? 'admin_added' : 'admin_removed', user: personOf(resolved.user) });
+  }
+
+  private async setLowBalance(turn: Turn, ctx: CardContext, micros: number): Promise<AdaptiveCardJson> {
+    const before = (await findTenant(this.t.store.db, turn.caller.tenantId))?.low_balance_alert_micros ?? null;
+    const amount = micros === 0 ? null : micros;
+    const r = await this.t.directory.setLowBalanceAlert(turn.caller.tenantId, amount, this.actor(turn));
+    if (!r.ok) return this.failureCard('alerts low-balance', r.message);
+    return this.result(turn, ctx, { kind: 'low_balance_alert_set', amountMicros: amount, before: before === null ? null : Number(before) });
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  /** A mention resolves through the activity's entities; a UPN or AAD id through the directory. */
+  private async resolve(turn: Turn, ref: UserRef): Promise<Resolved> {
+    const tenantId = turn.caller.tenantId;
+    let key: string | undefined;
+    let shown: string;
+    if ('mention' in ref) {
+      shown = `@${ref.mention}`;
+      const wanted = ref.mention.toLowerCase();
+      const m =
+        turn.mentions.find((x) => x.text === ref.mention || x.name === ref.mention) ??
+        turn.mentions.find((x) => x.text?.toLowerCase() === wanted || x.name.toLowerCase() === wanted);
+      key = m?.aadObjectId;
+    } else {
+      shown = ref.text;
+      key = ref.text.replace(/^@/, '');
+    }
+    const user = key ? await this.t.directory.user(tenantId, key) : undefined;
+    if (user) return { ok: true, user };
+    return {
+      ok: false,
+      card: buildBadInputCard({
+        title: 'Unknown user',
+        problem: `I don't know ${shown} in this organization: Tollgate only knows users an admin imported (tollgate users import).`,
+        usage: 'Mention the user with @, or give their sign-in name, e.g. license jonas@contoso.com ppm',
+      }),
+    };
+  }
+
+  private async adminNames(tenantId: string): Promise<PersonName[]> {
+    const rows = await this.t.store.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('is_admin', '=', 1).limit(5).execute();
+    return rows.map(personOf);
+  }
+
+  private async titles(tenantId: string, conferenceIds: string[]): Promise<Map<string, string>> {
+    const cards = await findMeetingCards(this.t.store.db, tenantId, conferenceIds.filter(Boolean));
+    return new Map(cards.filter((c) => c.title).map((c) => [c.conference_id, c.title!]));
+  }
+
+  private failureCard(command: string, message: string): AdaptiveCardJson {
+    return buildBadInputCard({ command, problem: message });
+  }
+}
+
+export function personOf(u: UserRow): PersonName {
+  return { displayName: u.display_name, upn: u.upn };
+}

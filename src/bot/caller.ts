@@ -1,0 +1,34 @@
+import type { Activity } from 'botbuilder';
+
+/** Who sent an activity, from where. The tenant comes from the activity alone, never from text or card data. */
+export interface Caller {
+  tenantId: string | undefined;
+  /** The user's Entra object id (from.aadObjectId). */
+  userId: string | undefined;
+  userName: string | undefined;
+  conversationId: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+  locale: string;
+}
+
+export function callerOf(activity: Partial<Activity>): Caller {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
+  const type = activity.conversation?.conversationType;
+  return {
+    tenantId: activity.conversation?.tenantId ?? channelData.tenant?.id,
+    userId: activity.from?.aadObjectId,
+    userName: activity.from?.name,
+    conversationId: activity.conversation?.id ?? '',
+    conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
+    locale: normalizeLocale(activity.locale),
+  };
+}
+
+function normalizeLocale(locale: string | undefined): string {
+  if (!locale) return 'en-US';
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? 'en-US';
+  } catch {
+    return 'en-US';
+  }
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage, StoreItems } from 'botbuilder';
+import type { Store } from '../../store/database';
+import { deleteBotState, readBotState, writeBotState } from '../../store/bot-store';
+
+/**
+ * Bot Framework Storage on Tollgate's own database, so turn state survives a restart and is shared by replicas.
+ * Same optimistic concurrency as the framework's MemoryStorage: a write with the stored eTag (or none, or '*')
+ * succeeds and gets a new eTag; a write with a stale eTag fails.
+ */
+export class StoreStorage implements Storage {
+  constructor(private readonly store: Store) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const rows = await readBotState(this.store.db, keys);
+    const items: StoreItems = {};
+    for (const row of rows) items[row.key] = { ...JSON.parse(row.value), eTag: row.etag };
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    const at = new Date().toISOString();
+    await this.store.inTransaction(async (tx) => {
+      for (const [key, item] of Object.entries(changes)) {
+        const { eTag, ...value } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
+        const expected = !eTag || eTag === '*' ? null : eTag;
+        const written = await writeBotState(tx, { key, etag: randomUUID(), value: JSON.stringify(value), updated_at: at }, expected);
+        if (!written) {
+          // Nothing stored under the key yet and an eTag was given: that is a first write, not a conflict.
+          const existing = await readBotState(tx, [key]);
+          if (existing.length === 0) {
+            await writeBotState(tx, { key, etag: randomUUID(), value: JSON.stringify(value), updated_at: at }, null);
+          } else {
+            throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          }
+        }
+      }
+    });
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await deleteBotState(this.store.db, keys);
+  }
+}

@@ -1,0 +1,65 @@
+import { CardFactory, type Activity, type ConversationReference } from 'botbuilder';
+import type { BotCommands } from '../bot/bot-commands';
+import type { Store } from '../store/database';
+import { findMeetingCard, findPersonalConversation, setMeetingCardActivity } from '../store/bot-store';
+import { findTenant } from '../store/tenant-store';
+import type { Tollgate } from '../tollgate';
+import type { Clock } from '../time/clock';
+import { DeliveryError, type Messenger } from './messenger';
+import type { OutboxHandler } from './outbox-worker';
+
+/**
+ * The organizer's post-meeting cost card: sent once to their personal chat with the legs rated so far, then the
+ * same message is updated in place (updateActivity) whenever later legs of the meeting arrive.
+ */
+export function meetingCardHandlers(deps: {
+  tollgate: Tollgate;
+  commands: BotCommands;
+  messenger: Messenger;
+  clock: Clock;
+  bootstrapAdmins: readonly string[];
+}): Record<string, OutboxHandler> {
+  const { tollgate, commands, messenger, clock } = deps;
+  const store: Store = tollgate.store;
+
+  const cardActivity = async (tenantId: string, conferenceId: string, organizerId: string, reference: Partial<ConversationReference>): Promise<Partial<Activity>> => {
+    const tenant = await findTenant(store.db, tenantId);
+    const isAdmin = await tollgate.directory.isAdmin(tenantId, organizerId, deps.bootstrapAdmins);
+    const readerId = reference.user?.id;
+    const card = await commands.meetingCostCard(tenantId, conferenceId, {
+      currency: tenant?.currency ?? 'USD',
+      locale: reference.locale ?? 'en-US',
+      isAdmin,
+      now: clock.now(),
+      refreshUserIds: readerId ? [readerId] : [],
+    });
+    return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
+  };
+
+  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update') => {
+    const card = await findMeetingCard(store.db, tenantId, conferenceId);
+    if (!card) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
+    if (card.activity_id && card.conversation_id) {
+      // Already posted (maybe by a worker that died before marking its row done): update, never post twice.
+      const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
+      if (!conversation) throw new DeliveryError('the organizer no longer has a chat with Tollgate', undefined, true);
+      const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
+      await messenger.update(reference, card.activity_id, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
+      return;
+    }
+    // An update that arrives before the first post has nothing to update: the post will show the latest legs.
+    if (mode === 'update') return;
+    const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
+    if (!conversation) {
+      throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later');
+    }
+    const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
+    const sent = await messenger.send(reference, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
+    await setMeetingCardActivity(store.db, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString());
+  };
+
+  return {
+    'meeting_card.send': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send'),
+    'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
+  };
+}
