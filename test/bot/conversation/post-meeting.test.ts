@@ -1,0 +1,132 @@
+import type { Store } from '../../../src/store/database';
+import type { FixedClock } from '../../../src/time/clock';
+import type { Tollgate } from '../../../src/tollgate';
+import { describeEachEngine, freshStore } from '../../support/engines';
+import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../../support/fixtures';
+import { cardText, createHarness, type Harness, type Person } from '../support/bot-harness';
+
+const organizer: Person = { aadObjectId: USERS.ppm, teamsId: '29:ppm', name: 'Pay PerMinute' };
+
+describeEachEngine('post-meeting cost card', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let tollgate: Tollgate;
+  let clock: FixedClock;
+  let h: Harness;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    ({ tollgate, clock } = await setUpTenant(store, { fund: '100' }));
+    h = createHarness(tollgate);
+    h.lookup.meetings.set('meeting-1', { organizerId: USERS.ppm, title: 'Quarterly review', conferenceId: 'conf-q' });
+    await tollgate.intake.ingest(T, [leg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' })]);
+    // The organizer has talked to the bot before: Tollgate has their personal chat.
+    await h.say('help', organizer);
+  });
+  afterEach(async () => cleanup());
+
+  /** The meeting-end event as Teams sends it: TitleCase keys, the meeting id in channelData. */
+  const meetingEnd = (meetingId = 'meeting-1') =>
+    h.send({
+      type: 'event',
+      name: 'application/vnd.microsoft.meetingEnd',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.example.invalid/',
+      from: { id: '29:ppm', aadObjectId: USERS.ppm, name: 'Pay PerMinute' },
+      recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
+      conversation: { id: '19:meeting_abc@thread.v2', tenantId: T, conversationType: 'groupChat', isGroup: true, name: '' },
+      channelData: { tenant: { id: T }, meeting: { id: meetingId } },
+      value: { Id: meetingId, MeetingType: 'Scheduled', Title: 'Quarterly review', JoinUrl: 'https://teams.example/l/meetup-join/x', EndTime: '2026-11-15T11:00:00Z' },
+    });
+
+  it('sends the organizer the cost card once, then updates it in place when late legs arrive', async () => {
+    await meetingEnd();
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    const sent = h.adapter.proactive[0]!;
+    expect(sent.reference.conversation?.id).toBe(`personal-${USERS.ppm}`);
+    const text = cardText(sent.activity.attachments?.[0]?.content);
+    expect(text).toContain('Quarterly review');
+    expect(text).toContain('$0.60');
+
+    // The same event again (a retry, another replica): nothing new.
+    await meetingEnd();
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+
+    // A late leg of the same meeting: the card is updated in place, not sent again.
+    clock.advance(3_600_000);
+    await tollgate.intake.ingest(T, [leg({ id: 'q-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-q' })]);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    expect(h.adapter.updates).toHaveLength(1);
+    expect(h.adapter.updates[0]!.activityId).toBe(sent.id);
+    const updated = cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content);
+    expect(updated).toContain('$0.80');
+
+    // A leg of another meeting touches nothing.
+    await tollgate.intake.ingest(T, [leg({ id: 'other', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, conferenceId: 'conf-other' })]);
+    await h.worker.drain();
+    expect(h.adapter.updates).toHaveLength(1);
+    const outbox = await store.db.selectFrom('outbox').select(['kind', 'status']).where('tenant_id', '=', T).execute();
+    expect(outbox.every((r) => r.status === 'done')).toBe(true);
+  });
+
+  it('retries with back-off when the connector fails, and still delivers exactly once', async () => {
+    h.adapter.failNext = { count: 2, statusCode: 503 };
+    await meetingEnd();
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(0);
+    let row = await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.last_error).toMatch(/503/);
+    clock.advance(2_000);
+    await h.worker.drain();
+    clock.advance(10_000);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    row = await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).executeTakeFirstOrThrow();
+    expect(row.status).toBe('done');
+    expect(Number(row.attempts)).toBe(3);
+  });
+
+  it('waits for an organizer who has no chat with Tollgate yet, instead of dropping the card', async () => {
+    h.lookup.meetings.set('meeting-2', { organizerId: USERS.sub, title: 'No chat yet', conferenceId: 'conf-n' });
+    await tollgate.intake.ingest(T, [leg({ id: 'n-1', organizer: USERS.sub, number: NUMBERS.usLandline, seconds: 60, conferenceId: 'conf-n' })]);
+    await meetingEnd('meeting-2');
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(0);
+    const row = await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).executeTakeFirstOrThrow();
+    expect(row.status).toBe('pending');
+    // They open a chat with the bot; the next attempt delivers.
+    await h.say('help', { aadObjectId: USERS.sub, teamsId: '29:sub', name: 'Sub Scriber' });
+    clock.advance(5_000);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    expect(h.adapter.proactive[0]!.reference.conversation?.id).toBe(`personal-${USERS.sub}`);
+  });
+
+  it('takes back rows whose worker died mid-delivery once their lease runs out', async () => {
+    await meetingEnd();
+    // A worker claims the row and dies before delivering.
+    const { claimDue } = await import('../../../src/store/outbox-store');
+    const now = clock.now();
+    const claimed = await claimDue(store, now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 10);
+    expect(claimed).toHaveLength(1);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(0);
+    clock.advance(61_000);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+  });
+
+  it('skips a meeting without a dial-in conference, and a tenant it does not know', async () => {
+    h.lookup.meetings.set('meeting-3', { organizerId: USERS.ppm, title: 'No dial-in' });
+    await meetingEnd('meeting-3');
+    await meetingEnd('unknown-meeting');
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(0);
+    expect(await store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(0);
+    void ADMIN;
+  });
+});
