@@ -172,10 +172,8 @@ export class BotCommands {
       case 'refresh.meeting':
       case 'show.meeting':
         return text('conferenceId') ? this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId') } }, turn) : this.handle({ kind: 'meeting', which: 'last' }, turn);
-      case 'refresh.usage': {
-        const month = /^\d{4}-\d{2}/.exec(text('from'))?.[0];
-        return this.handle({ kind: 'usage', period: month ? { kind: 'month', month } : { kind: 'this_month' } }, turn);
-      }
+      case 'refresh.usage':
+        return this.usageRefresh(turn, text('from'), text('to'), text('label'));
       case 'credits.add': {
         const amount = parseAmount(text('amount'));
         if (!amount.ok || amount.micros === 0) {
@@ -204,6 +202,20 @@ export class BotCommands {
       default:
         return buildBadInputCard({ title: 'That button is out of date', problem: `This card's action (${verb}) is not one I know any more.`, usage: 'Type help to see what I can do.' });
     }
+  }
+
+  /** The same period the card showed; anything odd in the card's data falls back to this month. */
+  private async usageRefresh(turn: Turn, from: string, to: string, label: string): Promise<AdaptiveCardJson> {
+    const f = Date.parse(from);
+    const t = Date.parse(to);
+    const sane = /^\d{4}-\d{2}-\d{2}T/.test(from) && /^\d{4}-\d{2}-\d{2}T/.test(to) && f < t && t - f <= 400 * 86_400_000;
+    if (!sane) return this.handle({ kind: 'usage', period: { kind: 'this_month' } }, turn);
+    const onboarding = await this.onboardingIfUnknown(turn);
+    if (onboarding) return onboarding;
+    const ctx = await this.context(turn);
+    const period = { kind: 'range' as const, from: new Date(f).toISOString(), to: new Date(t).toISOString(), label: label.slice(0, 80) || 'Usage' };
+    const report = await this.reports.report(turn.caller.tenantId, period, turn.now);
+    return buildUsageReportCard(report, ctx, { meetingTitles: await this.titles(turn.caller.tenantId, report.topMeetings.map((m) => m.key)) });
   }
 
   // ---- everyone ---------------------------------------------------------------------------------------------

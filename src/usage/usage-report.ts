@@ -7,7 +7,9 @@ export type ReportPeriod =
   | { kind: 'this_month' }
   | { kind: 'last_month' }
   | { kind: 'days'; days: number }
-  | { kind: 'month'; month: string };
+  | { kind: 'month'; month: string }
+  /** An explicit UTC range, e.g. a card refreshing the period it showed. */
+  | { kind: 'range'; from: string; to: string; label: string };
 
 export interface PeriodRange {
   label: string;
@@ -34,6 +36,8 @@ export function periodRange(period: ReportPeriod, now: Date): PeriodRange {
       return { label: `Last ${period.days} days`, from: new Date(now.getTime() - period.days * 86_400_000).toISOString(), to: new Date(now.getTime() + 1).toISOString() };
     case 'month':
       return { label: label(period.month), from: `${period.month}-01T00:00:00.000Z`, to: nextMonthStart(period.month) };
+    case 'range':
+      return { label: period.label, from: period.from, to: period.to };
   }
 }
 

@@ -265,3 +265,26 @@ describeEachEngine('bot commands', (engine) => {
     expect(JSON.parse(refs[1]!.reference)).toMatchObject({ conversation: { id: `personal-${USERS.ppm}` }, serviceUrl: 'https://smba.example.invalid/' });
   });
 });
+
+describeEachEngine('bot card refresh of a usage period', (engine) => {
+  it('refreshes the same period the card showed, and falls back to this month for odd data', async () => {
+    const { store, cleanup } = await freshStore(engine);
+    try {
+      const { tollgate } = await setUpTenant(store, { fund: '100' });
+      await tollgate.directory.setAdmin(T, USERS.sub, true, ADMIN);
+      await tollgate.intake.ingest(T, [
+        leg({ id: 'old', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, start: '2026-10-20T09:00:00Z' }),
+        leg({ id: 'new', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-10T09:00:00Z' }),
+      ]);
+      const h = createHarness(tollgate);
+      const week = await h.execute('refresh.usage', { from: '2026-10-15T00:00:00.000Z', to: '2026-10-22T00:00:00.000Z', label: 'Oct 15 – 21' }, admin);
+      expect(week.text).toContain('$0.60');
+      expect(week.text).toContain('Oct 15 – 21');
+      const odd = await h.execute('refresh.usage', { from: 'yesterday', to: '2026-10-22T00:00:00.000Z' }, admin);
+      expect(odd.text).toContain('$0.06');
+      expect(odd.text).not.toContain('$0.60');
+    } finally {
+      await cleanup();
+    }
+  });
+});
