@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // strip-bom is ESM-only; jest loads CommonJS (see the shim).
+  moduleNameMapper: { '^strip-bom$': '<rootDir>/test/support/strip-bom.cjs' },
   testTimeout: 60000,
   maxWorkers: 2,
 };
