@@ -77,11 +77,16 @@ export function buildBalanceCard(input: BalanceCardInput, ctx: CardContext): Ada
 
   let daysLeft: string;
   if (usedUp) daysLeft = prepaid ? 'Nothing left to spend.' : 'The prepaid remainder is used up; further calls are billed on your invoice.';
-  else if (input.daysLeft === null) daysLeft = 'No spend yet this month, so no estimate of how long the balance lasts.';
-  else if (input.daysLeft < 1) daysLeft = "Less than a day left at this month's rate.";
+  else if (input.daysLeft === null) daysLeft = 'No spend in the last 28 days, so no estimate of how long the balance lasts.';
+  else if (input.daysLeft < 1) daysLeft = "Less than a day left at the last 28 days' rate.";
   else {
     const days = Math.floor(input.daysLeft);
-    daysLeft = `About ${days} ${days === 1 ? 'day' : 'days'} left at this month's rate.`;
+    daysLeft = `About ${days} ${days === 1 ? 'day' : 'days'} left at the last 28 days' rate.`;
+    // Spending may outlast the money's life: funds expire 12 months after purchase, used or not.
+    const expiry = b.nextExpiry ? Date.parse(b.nextExpiry.at) : NaN;
+    if (Number.isFinite(expiry) && expiry < ctx.now.getTime() + days * 86_400_000) {
+      daysLeft += ` Unused funds expire first: ${money(b.nextExpiry!.amountMicros, fmt)} on ${day(b.nextExpiry!.at, ctx)}.`;
+    }
   }
 
   let autoRecharge: string;

@@ -170,7 +170,8 @@ export function buildRatesCard(input: RatesCardInput, ctx: CardContext): Adaptiv
         return { text: 'Covered by your US/Canada dial-out add-on: no pool minutes and no credits are used.', color: 'Good' };
       }
       if (!dialOut) return noRate('to this destination');
-      const poolApplies = lookup.poolEligible && (input.pool?.totalMinutes ?? 1) > 0;
+      // The pool pays only while it has minutes left this month.
+      const poolApplies = lookup.poolEligible && (input.pool ? input.pool.totalMinutes - input.pool.usedMinutes > 0 : true);
       if (!credits) {
         return poolApplies
           ? { text: `${zoneAWords} You have no Communications Credits license, so dial-out stops when the pool is used up.`, color: 'Warning' }

@@ -65,9 +65,16 @@ describe('balance card', () => {
     expect(text).toContain('refused until credits are added');
   });
 
-  it('says "no spend yet" when there is no burn rate', () => {
+  it('says there is no estimate when nothing was spent in the last 28 days', () => {
     const text = cardText(buildBalanceCard({ balance: balanceView(), spend, daysLeft: null }, userCtx));
-    expect(text).toContain('No spend yet this month');
+    expect(text).toContain('No spend in the last 28 days');
+  });
+
+  it('says when unused funds expire before the balance would run out', () => {
+    // The fixture's next expiry is Jan 2026; at 23 days left from March 2025 it does not come first.
+    expect(cardText(buildBalanceCard({ balance: balanceView(), spend, daysLeft: 23.6 }, userCtx))).not.toContain('expire first');
+    const text = cardText(buildBalanceCard({ balance: balanceView(), spend, daysLeft: 1422 }, userCtx));
+    expect(text).toContain("About 1422 days left at the last 28 days' rate. Unused funds expire first: $96.00 on Jan 14, 2026.");
   });
 
   it('warns below the low-balance alert and under a day left', () => {

@@ -37,7 +37,30 @@ const subscriber: OrganizerProfile = { id: 'aad-ana', usageLocation: 'US', licen
 const pool = { usedMinutes: 72, totalMinutes: 120 };
 const base = { globalDialOutPolicy: 'DialoutCPCandPSTNInternational' as const, pool };
 
+/** The colour of the "for you" line under the dial-out rate. */
+function dialOutColor(c: ReturnType<typeof buildRatesCard>): string | undefined {
+  const found: string[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      const o = n as Record<string, unknown>;
+      if (typeof o.text === 'string' && o.text.includes('Zone A') && typeof o.color === 'string') found.push(o.color);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(c);
+  return found[0];
+}
+
 describe('rates card', () => {
+  it('shows the pool as good news only while it has minutes left', () => {
+    const withMinutes = buildRatesCard({ ...base, lookup: lookup('DE'), organizer: subscriber }, userCtx);
+    expect(dialOutColor(withMinutes)).toBe('Good');
+    const usedUp = buildRatesCard({ ...base, pool: { usedMinutes: 120, totalMinutes: 120 }, lookup: lookup('DE'), organizer: subscriber }, userCtx);
+    expect(cardText(usedUp)).toContain('0 of 120 minutes left this month');
+    expect(dialOutColor(usedUp)).toBe('Default');
+  });
+
   it('a Zone A country for a subscriber: rates, connection fee, increment, mobile rates, pool in words', () => {
     const c = buildRatesCard({ ...base, lookup: lookup('DE'), organizer: subscriber }, userCtx);
     expectValidCard(c);
