@@ -85,14 +85,24 @@ export type DialOutCheck = { ok: true } | Refusal<'dialout_blocked_by_policy' | 
  * from a non-Zone-A country is refused too. Country codes are compared case-insensitively.
  */
 export function checkMeetingDialOut(p: DialOutPolicyName, organizerCountry: string, destinationCountry: string): DialOutCheck {
+  const blocked = meetingDialOutBlock(p, organizerCountry, destinationCountry);
+  return blocked === undefined ? { ok: true } : refusal(blocked);
+}
+
+/** checkMeetingDialOut's answer as the refusal's reason alone (undefined: allowed), for the per-leg path. */
+export function meetingDialOutBlock(
+  p: DialOutPolicyName,
+  organizerCountry: string,
+  destinationCountry: string,
+): 'dialout_blocked_by_policy' | 'dialout_domestic_only' | 'dialout_zone_a_only' | undefined {
   switch (SCOPES[p].conferencing) {
     case 'any':
-      return { ok: true };
+      return undefined;
     case 'none':
-      return refusal('dialout_blocked_by_policy');
+      return 'dialout_blocked_by_policy';
     case 'domestic':
-      return organizerCountry.toUpperCase() === destinationCountry.toUpperCase() ? { ok: true } : refusal('dialout_domestic_only');
+      return organizerCountry.toUpperCase() === destinationCountry.toUpperCase() ? undefined : 'dialout_domestic_only';
     case 'zone_a':
-      return isZoneA(destinationCountry) ? { ok: true } : refusal('dialout_zone_a_only');
+      return isZoneA(destinationCountry) ? undefined : 'dialout_zone_a_only';
   }
 }

@@ -93,6 +93,11 @@ export function chargeForSeconds(seconds: number, perMinuteMicros: Micros): Micr
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`seconds must be a non-negative integer, got ${seconds}`);
   assertMicros(perMinuteMicros);
   if (perMinuteMicros < 0) throw new RangeError(`a per-minute rate cannot be negative, got ${perMinuteMicros}`);
+  // Exact in doubles while the numerator is a safe integer (the product of safe integers rounds to at least 2^53
+  // whenever it is not, so the test cannot pass by rounding): the remainder and the quotient of a multiple of 60
+  // are then exact. BigInt only beyond that.
+  const numerator = seconds * perMinuteMicros + 30;
+  if (numerator <= Number.MAX_SAFE_INTEGER) return (numerator - (numerator % 60)) / 60;
   const charge = (BigInt(seconds) * BigInt(perMinuteMicros) + 30n) / 60n;
   if (charge > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('charge exceeds the safe integer range');
   return Number(charge);

@@ -249,6 +249,35 @@ function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** 0000-01-01T00:00Z and 10000-01-01T00:00Z: between them a UTC day is written YYYY-MM-DD and sorts as it runs. */
+const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
+const FOUR_DIGIT_YEARS_UNTIL = 253_402_300_800_000;
+
+/** A rate with the instant its effectiveFrom day starts (UTC), compared instead of day strings on the hot path. */
+interface Dated {
+  rate: Rate;
+  fromMs: number;
+}
+
+/** The rows of one kind and prefix: the any-country row's versions, and each country's, latest effectiveFrom first. */
+interface PrefixRows {
+  anyCountry: Dated[] | undefined;
+  byCountry: Map<string, Dated[]>;
+}
+
+interface KindIndex {
+  byPrefix: Map<string, PrefixRows>;
+  /** The lengths of the kind's non-empty prefixes, longest first: the only ones a number can match at. */
+  prefixLengths: number[];
+}
+
+/** The first (latest) version in force: by instant, or by the day's text when `day` is given. */
+function inForce(list: Dated[] | undefined, time: number, day: string | undefined): Rate | undefined {
+  if (list === undefined) return undefined;
+  for (const d of list) if (day === undefined ? d.fromMs <= time : d.rate.effectiveFrom <= day) return d.rate;
+  return undefined;
+}
+
 /**
  * A loaded rate card: answers "which rate applies to this number at this moment".
  * Construct it from trusted rates (parseRateCardCsv's output or a test's literal); inconsistent rates
@@ -258,8 +287,7 @@ export class RateCard {
   /** The card's one currency; undefined for an empty card. */
   readonly currency: string | undefined;
   readonly rates: readonly Rate[];
-  // kind → "prefix|country" → rates, latest effectiveFrom first.
-  private readonly index = new Map<RateKind, Map<string, Rate[]>>();
+  private readonly index = new Map<RateKind, KindIndex>();
 
   constructor(rates: readonly Rate[]) {
     const seen = new Set<string>();
@@ -282,13 +310,22 @@ export class RateCard {
     this.rates = Object.freeze(rates.map((r) => Object.freeze({ ...r })));
     for (const r of this.rates) {
       let byKind = this.index.get(r.kind);
-      if (!byKind) this.index.set(r.kind, (byKind = new Map()));
-      const key = `${r.prefix}|${r.country}`;
-      const list = byKind.get(key) ?? [];
-      list.push(r);
-      list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : 0));
-      byKind.set(key, list);
+      if (!byKind) this.index.set(r.kind, (byKind = { byPrefix: new Map(), prefixLengths: [] }));
+      let rows = byKind.byPrefix.get(r.prefix);
+      if (!rows) {
+        byKind.byPrefix.set(r.prefix, (rows = { anyCountry: undefined, byCountry: new Map() }));
+        if (r.prefix !== '' && !byKind.prefixLengths.includes(r.prefix.length)) byKind.prefixLengths.push(r.prefix.length);
+      }
+      let list = r.country === '' ? rows.anyCountry : rows.byCountry.get(r.country);
+      if (!list) {
+        list = [];
+        if (r.country === '') rows.anyCountry = list;
+        else rows.byCountry.set(r.country, list);
+      }
+      list.push({ rate: r, fromMs: Date.parse(`${r.effectiveFrom}T00:00:00.000Z`) });
+      list.sort((a, b) => (a.rate.effectiveFrom < b.rate.effectiveFrom ? 1 : a.rate.effectiveFrom > b.rate.effectiveFrom ? -1 : 0));
     }
+    for (const byKind of this.index.values()) byKind.prefixLengths.sort((a, b) => b - a);
   }
 
   /** The card when the CSV is valid, or every error with its line. */
@@ -304,16 +341,21 @@ export class RateCard {
    * day applies. Undefined when nothing matches.
    */
   find(kind: RateKind, number: { digits: string; country: string }, at: Date): Rate | undefined {
-    const day = utcDay(at);
+    const time = at instanceof Date ? at.getTime() : NaN;
+    // Years 0 to 9999: "effectiveFrom <= at's UTC day" is "the day effectiveFrom starts <= at", without building
+    // the day's text for every lookup. Outside them the day's text (±YYYYYY-…) is compared as it always was.
+    const day = time >= FOUR_DIGIT_YEARS_FROM && time < FOUR_DIGIT_YEARS_UNTIL ? undefined : utcDay(at);
     const byKind = this.index.get(kind);
     if (!byKind) return undefined;
     const country = number.country.toUpperCase();
-    const inForce = (key: string): Rate | undefined => byKind.get(key)?.find((r) => r.effectiveFrom <= day);
-    for (let len = Math.min(number.digits.length, MAX_PREFIX_DIGITS); len >= 1; len--) {
-      const prefix = number.digits.slice(0, len);
-      const rate = inForce(`${prefix}|${country}`) ?? inForce(`${prefix}|`);
+    const digits = number.digits;
+    for (const len of byKind.prefixLengths) {
+      if (len > digits.length) continue;
+      const rows = byKind.byPrefix.get(digits.slice(0, len));
+      if (rows === undefined) continue;
+      const rate = inForce(rows.byCountry.get(country), time, day) ?? inForce(rows.anyCountry, time, day);
       if (rate) return rate;
     }
-    return inForce(`|${country}`);
+    return inForce(byKind.byPrefix.get('')?.byCountry.get(country), time, day);
   }
 }

@@ -1,6 +1,5 @@
 import { creditsPurchasableIn, isZoneA } from './countries';
-import { checkMeetingDialOut, type DialOutPolicyName } from './dial-out-policy';
-import { splitPool } from './dial-out-pool';
+import { meetingDialOutBlock, type DialOutPolicyName } from './dial-out-policy';
 import { hasCommunicationsCredits, hasUsCaDialOutAddon, planFor, type AudioConferencingPlan } from './licenses';
 import { chargeForSeconds, secondsCoveredBy, type Micros } from './money';
 import { parsePhoneNumber, type PhoneNumberInfo } from './phone-number';
@@ -178,29 +177,24 @@ export function rateLeg(leg: LegToRate, ctx: RatingContext): Decision | Refusal 
   if (kind === 'conf_in_tollfree' && organizer && !organizer.tollFreeDialIn) issues.push('tollfree_disabled_for_organizer');
   if (kind === 'conf_out') {
     const policy = organizer?.dialOutPolicy ?? ctx.globalDialOutPolicy;
-    const check = checkMeetingDialOut(policy, organizer?.usageLocation ?? ctx.tenant.country, number.country);
-    if (!check.ok) issues.push(check.reason);
+    const blocked = meetingDialOutBlock(policy, organizer?.usageLocation ?? ctx.tenant.country, number.country);
+    if (blocked !== undefined) issues.push(blocked);
   }
   if (authorize && issues[0]) return refusal(issues[0]);
 
-  const base = {
-    ok: true as const,
-    destinationCountry: number.country,
-    billedSeconds,
-    billedMinutes: billedSeconds / 60,
-    ...(rate ? { rate } : {}),
-  };
-
   const payer = payerFor(plan, kind, number, organizer);
   if (payer === 'subscription' || payer === 'addon') {
-    return { ...base, paidBy: payer, poolSeconds: 0, creditSeconds: 0, chargeMicros: 0, flags: authorize ? [] : issues, maxDurationSeconds: null };
+    return decision(number.country, billedSeconds, rate, payer, 0, 0, 0, authorize ? [] : issues, null);
   }
 
   const pool = payer === 'pool_then_credits' ? Math.max(0, ctx.poolRemainingSeconds) : 0;
-  const { poolSeconds, creditSeconds } = splitPool(billedSeconds, pool);
+  // splitPool, without the intermediate object.
+  const poolSeconds = Math.min(billedSeconds, pool);
+  const creditSeconds = billedSeconds - poolSeconds;
   const paidBy: PaidBy = pool > 0 && creditSeconds === 0 ? 'pool' : 'credits';
 
-  const creditIssues: Reason[] = [];
+  // Settle flags these after the leg's other issues, and only when credits pay: then they go straight onto issues.
+  const creditIssues: Reason[] = !authorize && paidBy === 'credits' ? issues : [];
   if (plan === 'subscription' && organizer && !hasCommunicationsCredits(organizer.licenses)) creditIssues.push('no_communications_credits_license');
   if (!creditsPurchasableIn(ctx.tenant.country)) creditIssues.push('credits_not_purchasable_in_country');
   if (!rate) creditIssues.push(authorize ? 'country_not_supported' : 'rate_not_found');
@@ -212,8 +206,7 @@ export function rateLeg(leg: LegToRate, ctx: RatingContext): Decision | Refusal 
     creditSeconds > 0 && priceable ? chargeForSeconds(creditSeconds, rate.perMinuteMicros) + rate.connectionFeeMicros : 0;
 
   if (!authorize) {
-    const flags = paidBy === 'credits' ? [...issues, ...creditIssues] : issues;
-    return { ...base, paidBy, poolSeconds, creditSeconds, chargeMicros, flags, maxDurationSeconds: null };
+    return decision(number.country, billedSeconds, rate, paidBy, poolSeconds, creditSeconds, chargeMicros, issues, null);
   }
 
   if (paidBy === 'credits' && creditIssues[0]) return refusal(creditIssues[0]);
@@ -221,7 +214,25 @@ export function rateLeg(leg: LegToRate, ctx: RatingContext): Decision | Refusal 
   if (maxDurationSeconds !== null && (maxDurationSeconds === 0 || leg.durationSeconds > maxDurationSeconds)) {
     return refusal(creditIssues[0] ?? 'insufficient_credits');
   }
-  return { ...base, paidBy, poolSeconds, creditSeconds, chargeMicros, flags: [], maxDurationSeconds };
+  return decision(number.country, billedSeconds, rate, paidBy, poolSeconds, creditSeconds, chargeMicros, [], maxDurationSeconds);
+}
+
+/** A Decision, built in one step with its keys always in the same order; `rate` is present only when there is one. */
+function decision(
+  destinationCountry: string,
+  billedSeconds: number,
+  rate: Rate | undefined,
+  paidBy: PaidBy,
+  poolSeconds: number,
+  creditSeconds: number,
+  chargeMicros: Micros,
+  flags: Reason[],
+  maxDurationSeconds: number | null,
+): Decision {
+  const billedMinutes = billedSeconds / 60;
+  return rate
+    ? { ok: true, destinationCountry, billedSeconds, billedMinutes, rate, paidBy, poolSeconds, creditSeconds, chargeMicros, flags, maxDurationSeconds }
+    : { ok: true, destinationCountry, billedSeconds, billedMinutes, paidBy, poolSeconds, creditSeconds, chargeMicros, flags, maxDurationSeconds };
 }
 
 /**
