@@ -31,6 +31,8 @@ export class TenantBook {
   private readonly entries: LedgerEntryRow[] = [];
   private readonly lots: FundingLotRow[] = [];
   private autoRecharges = 0;
+  /** `now` as stored on every entry and lot: formatted once, not per entry. */
+  private readonly nowIso: string;
 
   constructor(
     private readonly store: Store,
@@ -42,6 +44,7 @@ export class TenantBook {
     this.seq = Number(tenant.last_entry_seq);
     this.fundedTotal = Number(tenant.funded_total_micros);
     this.legSeq = Number(tenant.last_leg_seq);
+    this.nowIso = now.toISOString();
   }
 
   get balanceMicros(): number {
@@ -67,7 +70,7 @@ export class TenantBook {
       entry_seq: entry.seq,
       amount_micros: amount,
       cumulative_end_micros: this.fundedTotal,
-      purchased_at: this.now.toISOString(),
+      purchased_at: this.nowIso,
       expires_at: lotExpiry(this.now).toISOString(),
       expired_at: null,
     });
@@ -159,7 +162,7 @@ export class TenantBook {
       memo: extra.memo ?? null,
       actor: extra.actor ?? null,
       leg_id: extra.legId ?? null,
-      created_at: this.now.toISOString(),
+      created_at: this.nowIso,
     };
     this.entries.push(entry);
     return entry;

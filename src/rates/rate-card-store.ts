@@ -7,8 +7,30 @@ import { failure, ok, type Outcome } from '../outcome';
 /** The card that prices a tenant's legs: its own, else the default. A card in another currency prices nothing. */
 export async function loadRateCard(tx: Tx, tenant: Pick<TenantRow, 'tenant_id' | 'currency'>): Promise<RateCard> {
   const rows = await loadRateRows(tx, tenant.tenant_id);
-  const rates = rows.filter((r) => r.currency === tenant.currency).map(rateFromRow);
-  return new RateCard(rates);
+  // The rows are read in the caller's transaction every time; only building the card from them is saved when they
+  // are exactly the rows the cached card was built from (a RateCard is immutable, so it can be shared).
+  const key = `${tenant.tenant_id}\u0000${tenant.currency}`;
+  const hit = builtCards.get(key);
+  if (hit && hit.currency === tenant.currency && sameRows(hit.rows, rows)) return hit.card;
+  const card = new RateCard(rows.filter((r) => r.currency === tenant.currency).map(rateFromRow));
+  if (builtCards.size >= BUILT_CARDS_LIMIT && !builtCards.has(key)) builtCards.delete(builtCards.keys().next().value!);
+  builtCards.set(key, { currency: tenant.currency, rows, card });
+  return card;
+}
+
+const BUILT_CARDS_LIMIT = 100;
+const builtCards = new Map<string, { currency: string; rows: RateRow[]; card: RateCard }>();
+
+/** Row by row and column by column (every column the query returned), so any change to the card is seen. */
+function sameRows(a: RateRow[], b: RateRow[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  const columns = Object.keys(a[0]!) as (keyof RateRow)[];
+  if (Object.keys(b[0]!).length !== columns.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    for (const column of columns) if (a[i]![column] !== b[i]![column]) return false;
+  }
+  return true;
 }
 
 /**

@@ -30,7 +30,20 @@ export interface Store {
    * parameters), on PostgreSQL multi-row INSERTs of `rowsPerStatement` rows.
    */
   insertMany<K extends keyof Database & string>(tx: Tx, table: K, rows: Insertable<Database[K]>[], rowsPerStatement?: number): Promise<void>;
+  /**
+   * SQLite only (undefined on PostgreSQL): statements prepared once and kept, for the few that run for every chunk
+   * of intake, where Kysely's compile and better-sqlite3's prepare on every call cost more than running them.
+   */
+  readonly sqlite?: SqliteStatements;
   close(): Promise<void>;
+}
+
+export interface SqliteStatements {
+  /**
+   * The statement cached under `key`, prepared from `text()` the first time. It runs on the one connection Kysely
+   * also uses, so inside the caller's BEGIN IMMEDIATE transaction.
+   */
+  statement(key: string, text: () => string): BetterSqlite3.Statement;
 }
 
 // BIGINT (20) and NUMERIC (1700, what SUM() of a BIGINT returns) come back from pg as strings. Tollgate's money is
@@ -92,18 +105,30 @@ function openSqlite(file: string): Store {
     });
 
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const sqlite: SqliteStatements = {
+    statement(key, text) {
+      let statement = statements.get(key);
+      if (!statement) {
+        statement = database.prepare(text());
+        statements.set(key, statement);
+      }
+      return statement;
+    },
+  };
   const insertMany: Store['insertMany'] = async (_tx, table, rows) => {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]!);
-    const key = `${table}(${columns.join(',')})`;
-    let statement = statements.get(key);
-    if (!statement) {
+    const statement = sqlite.statement(`insert ${table}(${columns.join(',')})`, () => {
       const quoted = columns.map((c) => `"${c}"`).join(', ');
-      statement = database.prepare(`INSERT INTO "${table}" (${quoted}) VALUES (${columns.map(() => '?').join(', ')})`);
-      statements.set(key, statement);
-    }
+      return `INSERT INTO "${table}" (${quoted}) VALUES (${columns.map(() => '?').join(', ')})`;
+    });
     // Runs on the one connection Kysely also uses: inside the caller's BEGIN IMMEDIATE transaction.
-    for (const row of rows) statement.run(columns.map((c) => (row as Record<string, unknown>)[c]));
+    const width = columns.length;
+    for (const row of rows) {
+      const values = new Array<unknown>(width);
+      for (let i = 0; i < width; i++) values[i] = (row as Record<string, unknown>)[columns[i]!];
+      statement.run(values);
+    }
   };
 
   return {
@@ -112,6 +137,7 @@ function openSqlite(file: string): Store {
     inTenantTransaction: (_tenantId, fn) => run(fn),
     inTransaction: run,
     insertMany,
+    sqlite,
     close: () => db.destroy(),
   };
 }

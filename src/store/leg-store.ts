@@ -5,6 +5,9 @@ import type { LegsTable, MeetingsTable } from './schema';
 export type LegRow = LegsTable;
 export type MeetingRow = MeetingsTable;
 
+/** Ids per lookup on SQLite: one cached statement with this many placeholders, the last slice padded with NULL. */
+const SQLITE_IDS_PER_LOOKUP = 500;
+
 /** Ids are looked up in slices small enough for SQLite's parameter limit; PostgreSQL takes them as one array. */
 export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
@@ -16,6 +19,19 @@ export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids:
       .where('id', '=', sql<string>`ANY(${ids}::text[])`)
       .execute();
     for (const r of rows) found.set(r.id, r.content_hash);
+    return found;
+  }
+  if (store.sqlite) {
+    // `id IN (…, NULL)` never matches the padding: NULL equals nothing.
+    const statement = store.sqlite.statement('findLegHashes', () =>
+      `SELECT "id", "content_hash" FROM "legs" WHERE "tenant_id" = ? AND "id" IN (${new Array(SQLITE_IDS_PER_LOOKUP).fill('?').join(', ')})`,
+    );
+    const values = new Array<string | null>(SQLITE_IDS_PER_LOOKUP + 1);
+    values[0] = tenantId;
+    for (let i = 0; i < ids.length; i += SQLITE_IDS_PER_LOOKUP) {
+      for (let j = 0; j < SQLITE_IDS_PER_LOOKUP; j++) values[j + 1] = i + j < ids.length ? ids[i + j]! : null;
+      for (const r of statement.all(values) as { id: string; content_hash: string }[]) found.set(r.id, r.content_hash);
+    }
     return found;
   }
   for (let i = 0; i < ids.length; i += 900) {
@@ -75,44 +91,62 @@ export async function addPoolUsage(tx: Tx, tenantId: string, month: string, seco
 
 /**
  * Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen), in multi-row
- * upserts. The deltas must hold each conference once (one statement cannot update a row twice).
+ * upserts (on SQLite, one cached single-row upsert run per meeting). The deltas must hold each conference once
+ * (one statement cannot update a row twice).
  */
-export async function addToMeetings(tx: Tx, deltas: MeetingRow[]): Promise<void> {
-  for (let i = 0; i < deltas.length; i += 500) {
-    await tx
-      .insertInto('meetings')
-      .values(deltas.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
-          organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),
-          legs: eb('meetings.legs', '+', eb.ref('excluded.legs')),
-          billed_seconds: eb('meetings.billed_seconds', '+', eb.ref('excluded.billed_seconds')),
-          pool_seconds: eb('meetings.pool_seconds', '+', eb.ref('excluded.pool_seconds')),
-          charge_micros: eb('meetings.charge_micros', '+', eb.ref('excluded.charge_micros')),
-          subscription_legs: eb('meetings.subscription_legs', '+', eb.ref('excluded.subscription_legs')),
-          pool_legs: eb('meetings.pool_legs', '+', eb.ref('excluded.pool_legs')),
-          credits_legs: eb('meetings.credits_legs', '+', eb.ref('excluded.credits_legs')),
-          addon_legs: eb('meetings.addon_legs', '+', eb.ref('excluded.addon_legs')),
-          flagged_legs: eb('meetings.flagged_legs', '+', eb.ref('excluded.flagged_legs')),
-          first_start_at: eb
-            .case()
-            .when('excluded.first_start_at', '<', eb.ref('meetings.first_start_at'))
-            .then(eb.ref('excluded.first_start_at'))
-            .else(eb.ref('meetings.first_start_at'))
-            .end(),
-          last_end_at: eb
-            .case()
-            .when('meetings.last_end_at', 'is', null)
-            .then(eb.ref('excluded.last_end_at'))
-            .when('excluded.last_end_at', '>', eb.ref('meetings.last_end_at'))
-            .then(eb.ref('excluded.last_end_at'))
-            .else(eb.ref('meetings.last_end_at'))
-            .end(),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]): Promise<void> {
+  if (deltas.length === 0) return;
+  if (store.sqlite) {
+    // The very upsert below, compiled once for one row; its parameters are that row's values, column by column.
+    const columns = Object.keys(deltas[0]!) as (keyof MeetingRow)[];
+    const statement = store.sqlite.statement(`addToMeetings(${columns.join(',')})`, () => {
+      const compiled = meetingsUpsert(tx, [deltas[0]!]).compile();
+      if (compiled.parameters.length !== columns.length) throw new Error('addToMeetings: unexpected parameters in the upsert');
+      return compiled.sql;
+    });
+    const values = new Array<unknown>(columns.length);
+    for (const d of deltas) {
+      for (let i = 0; i < columns.length; i++) values[i] = d[columns[i]!];
+      statement.run(values);
+    }
+    return;
   }
+  for (let i = 0; i < deltas.length; i += 500) await meetingsUpsert(tx, deltas.slice(i, i + 500)).execute();
+}
+
+function meetingsUpsert(tx: Tx, deltas: MeetingRow[]) {
+  return tx
+    .insertInto('meetings')
+    .values(deltas)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
+        organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),
+        legs: eb('meetings.legs', '+', eb.ref('excluded.legs')),
+        billed_seconds: eb('meetings.billed_seconds', '+', eb.ref('excluded.billed_seconds')),
+        pool_seconds: eb('meetings.pool_seconds', '+', eb.ref('excluded.pool_seconds')),
+        charge_micros: eb('meetings.charge_micros', '+', eb.ref('excluded.charge_micros')),
+        subscription_legs: eb('meetings.subscription_legs', '+', eb.ref('excluded.subscription_legs')),
+        pool_legs: eb('meetings.pool_legs', '+', eb.ref('excluded.pool_legs')),
+        credits_legs: eb('meetings.credits_legs', '+', eb.ref('excluded.credits_legs')),
+        addon_legs: eb('meetings.addon_legs', '+', eb.ref('excluded.addon_legs')),
+        flagged_legs: eb('meetings.flagged_legs', '+', eb.ref('excluded.flagged_legs')),
+        first_start_at: eb
+          .case()
+          .when('excluded.first_start_at', '<', eb.ref('meetings.first_start_at'))
+          .then(eb.ref('excluded.first_start_at'))
+          .else(eb.ref('meetings.first_start_at'))
+          .end(),
+        last_end_at: eb
+          .case()
+          .when('meetings.last_end_at', 'is', null)
+          .then(eb.ref('excluded.last_end_at'))
+          .when('excluded.last_end_at', '>', eb.ref('meetings.last_end_at'))
+          .then(eb.ref('excluded.last_end_at'))
+          .else(eb.ref('meetings.last_end_at'))
+          .end(),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    );
 }
 
 export async function listMeetings(tx: Tx, tenantId: string, limit = 100, organizerId?: string): Promise<MeetingRow[]> {

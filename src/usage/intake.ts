@@ -1,13 +1,13 @@
 import { parsePhoneNumber } from '../billing/phone-number';
 import { poolMonth, poolSecondsFor } from '../billing/dial-out-pool';
-import { rateLeg, type Decision, type OrganizerProfile } from '../billing/rate-leg';
+import { rateLeg, type Decision, type OrganizerProfile, type RatingContext } from '../billing/rate-leg';
 import type { DialOutPolicyName } from '../billing/dial-out-policy';
 import type { Ledger } from '../ledger/ledger';
 import type { Logger } from '../observability/logger';
 import { ok, type Outcome } from '../outcome';
 import type { Tx } from '../store/database';
 import { addPoolUsage, addToMeetings, findLegHashes, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
-import { findUsers } from '../store/user-store';
+import { findOrganizers } from '../store/user-store';
 import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
 import type { Clock } from '../time/clock';
@@ -159,6 +159,9 @@ export class Intake {
       const poolByMonth = new Map<string, number>();
       const meetings = new Map<string, MeetingRow>();
       const legs: LegRow[] = [];
+      // The same for every leg of the chunk: built once.
+      const ratingTenant: RatingContext['tenant'] = { country: tenant.country, currency: tenant.currency, billingMode: tenant.billing_mode };
+      const globalDialOutPolicy = tenant.global_dial_out_policy as DialOutPolicyName;
 
       for (const r of fresh) {
         if (!r.rated) {
@@ -166,13 +169,14 @@ export class Intake {
           legs.push(legRow(tenantId, r, undefined, book.nextLegSeq(), now));
           continue;
         }
-        const month = poolMonth(new Date(r.startAt));
-        if (!poolByMonth.has(month)) {
-          const stored = await poolUsed(tx, tenantId, month);
-          poolAtStart.set(month, stored);
-          poolByMonth.set(month, stored);
+        const startDateTime = new Date(r.startAt);
+        const month = poolMonth(startDateTime);
+        let used = poolByMonth.get(month);
+        if (used === undefined) {
+          used = await poolUsed(tx, tenantId, month);
+          poolAtStart.set(month, used);
+          poolByMonth.set(month, used);
         }
-        const used = poolByMonth.get(month)!;
         const organizer = organizers.get(r.organizerId!) ?? (r.organizerUpn ? organizers.get(r.organizerUpn.toLowerCase()) : undefined);
         const decision = rateLeg(
           {
@@ -180,13 +184,13 @@ export class Intake {
             number: r.calleeNumber!,
             tollFree: r.tollFree,
             durationSeconds: r.durationSeconds,
-            startDateTime: new Date(r.startAt),
+            startDateTime,
           },
           {
             mode: 'settle',
-            tenant: { country: tenant.country, currency: tenant.currency, billingMode: tenant.billing_mode },
+            tenant: ratingTenant,
             organizer,
-            globalDialOutPolicy: tenant.global_dial_out_policy as DialOutPolicyName,
+            globalDialOutPolicy,
             rateCard,
             poolRemainingSeconds: Math.max(0, poolTotal - used),
             balanceMicros: book.balanceMicros,
@@ -213,7 +217,7 @@ export class Intake {
         const drawn = used - poolAtStart.get(month)!;
         if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
       }
-      await addToMeetings(tx, [...meetings.values()]);
+      await addToMeetings(this.ledger.store, tx, [...meetings.values()]);
       await this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now);
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
@@ -245,7 +249,7 @@ export class Intake {
       if (r.organizerId) keys.add(r.organizerId);
       if (r.organizerUpn) keys.add(r.organizerUpn);
     }
-    const rows = await findUsers(tx, tenantId, [...keys]);
+    const rows = await findOrganizers(this.ledger.store, tx, tenantId, [...keys]);
     const map = new Map<string, OrganizerProfile>();
     for (const row of rows) {
       const profile = organizerProfile(row);
