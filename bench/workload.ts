@@ -7,6 +7,7 @@ import { storeRateCardCsv } from '../src/rates/rate-card-store';
 import type { Store } from '../src/store/database';
 import { FixedClock } from '../src/time/clock';
 import { createTollgate, type Tollgate } from '../src/tollgate';
+import { seededRandom } from '../test/support/seeded-random';
 
 /**
  * The benchmark's workload: one tenant of a US company with a few hundred meeting organizers on different licenses,
@@ -25,18 +26,6 @@ export const MONTH_END = Date.UTC(2026, 11, 1);
 export const BENCH_NOW = new Date(MONTH_END + 6 * 3600 * 1000);
 
 export const RATES_CSV_PATH = path.join(__dirname, '..', 'data', 'rates.sample.csv');
-
-/** mulberry32: small, fast, good enough to pick numbers and durations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -165,7 +154,7 @@ const COUNTRY_NAMES: Record<string, string> = {
  * `batchSize`. A meeting has 1 to 12 legs (about 4 on average), all for its organizer.
  */
 export function generateWorkload(legs: number, batchSize: number, seed = 20261101): Workload {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pools = Object.fromEntries(
     (Object.keys(TEMPLATES) as NumberKind[]).map((k) => [k, numberPool(rand, k, k.endsWith('TollFree') ? 6 : 1500)]),
   ) as Record<NumberKind, string[]>;

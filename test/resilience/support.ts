@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../src/store/database';
 import { NUMBERS, USERS, leg } from '../support/fixtures';
+import { seededRandom } from '../support/seeded-random';
+
+export { seededRandom };
 
 /**
  * Helpers for the resilience suites: deterministic leg files, the real `tollgate` CLI as an OS process (so a
@@ -14,17 +17,6 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI_MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
 
-/** A small seeded PRNG (mulberry32): the same files on every run, so a failure can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
