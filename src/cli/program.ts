@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { parseAmount, formatMoney } from '../billing/money';
+import { formatMoney } from '../billing/money';
 import { loadConfig } from '../config/config';
 import { createLogger, silentLogger } from '../observability/logger';
 import { openStore } from '../store/database';
@@ -10,8 +10,8 @@ import { storeRateCardCsv } from '../rates/rate-card-store';
 import { readCallRecordBatches, FileShapeError } from '../usage/call-record-file';
 import { addSummaries, emptySummary } from '../usage/intake';
 import { findTenant } from '../store/tenant-store';
-import { isFailure, type Outcome } from '../outcome';
 import { EXIT, UsageError, type CliIo } from './io';
+import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
 
 const CLI_ACTOR = 'cli';
 
@@ -34,7 +34,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const setCode = (c: number) => {
     code = Math.max(code, c);
   };
-  const program = buildProgram(io, open, setCode);
+  const program = buildProgram({ io, open, setCode, json: (data) => io.out(`${JSON.stringify(data, null, 2)}\n`) }, EXTRA_COMMANDS);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -54,53 +54,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   return code;
 }
 
-/** Turns a domain failure into the one-line, exit-2 answer. */
-function must<T>(outcome: Outcome<T>): T {
-  if (isFailure(outcome)) throw new UsageError(outcome.message);
-  return (outcome as { ok: true; value: T }).value;
-}
+/** Command groups kept in modules of their own (each registers itself). */
+const EXTRA_COMMANDS: RegisterCommands[] = [];
 
-function amount(text: string, what: string): number {
-  const parsed = parseAmount(text);
-  if (!parsed.ok) throw new UsageError(`${what}: ${parsed.message}`);
-  return parsed.micros;
-}
-
-function wholeNumber(text: string, what: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`${what} must be a whole number, not "${text}"`);
-  return Number(text);
-}
-
-function isoDay(text: string, what: string, endOfDay = false): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
-    throw new UsageError(`${what} must be a date like 2026-11-01, not "${text}"`);
-  }
-  const d = new Date(`${text}T00:00:00.000Z`);
-  if (endOfDay) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString();
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function buildProgram(io: CliIo, open: () => Promise<Tollgate>, setCode: (c: number) => void): Command {
+function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
+  const { io, open, setCode, json } = ctx;
   const program = new Command('tollgate')
     .description('Tollgate: Teams Audio Conferencing costs, Communications Credits and dial-out policy, from the command line.\nUses DATABASE_URL (default: sqlite:data/tollgate.db).')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
   const tenantOption = () => new Option('--tenant <tenantId>', 'the tenant (its Entra ID tenant id)').makeOptionMandatory();
-  const json = (data: unknown) => io.out(`${JSON.stringify(data, null, 2)}\n`);
-  const tenantCurrency = async (t: Tollgate, tenantId: string) => {
-    const tenant = await findTenant(t.store.db, tenantId);
-    if (!tenant) throw new UsageError(`unknown tenant ${tenantId}: create it with tollgate tenant init`);
-    return tenant.currency;
-  };
 
   const tenant = program.command('tenant').description('tenants').exitOverride();
   tenant
@@ -411,6 +375,8 @@ function buildProgram(io: CliIo, open: () => Promise<Tollgate>, setCode: (c: num
       io.out(`${r.key}\n`);
       io.err('Keep this key secret: it is shown once. Send it as "Authorization: Bearer <key>".\n');
     });
+
+  for (const register of extra) register(program, ctx);
 
   // Commander's own usage errors (unknown command, missing option) are bad input too: exit 2.
   program.commands.forEach(function override(c: Command) {

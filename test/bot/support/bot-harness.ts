@@ -6,7 +6,6 @@ import { AdapterMessenger } from '../../../src/notify/messenger';
 import { OutboxWorker } from '../../../src/notify/outbox-worker';
 import { meetingCardHandlers } from '../../../src/notify/meeting-card-delivery';
 import { silentLogger } from '../../../src/observability/logger';
-import type { Store } from '../../../src/store/database';
 import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
 
