@@ -8,7 +8,7 @@ export type MeetingRow = MeetingsTable;
 /** Ids per lookup on SQLite: one cached statement with this many placeholders, the last slice padded with NULL. */
 const SQLITE_IDS_PER_LOOKUP = 500;
 
-/** Ids are looked up in slices small enough for SQLite's parameter limit; PostgreSQL takes them as one array. */
+/** PostgreSQL takes the ids as one array; SQLite in slices through one cached statement. */
 export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (store.engine === 'postgres') {
@@ -21,27 +21,15 @@ export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids:
     for (const r of rows) found.set(r.id, r.content_hash);
     return found;
   }
-  if (store.sqlite) {
-    // `id IN (…, NULL)` never matches the padding: NULL equals nothing.
-    const statement = store.sqlite.statement('findLegHashes', () =>
-      `SELECT "id", "content_hash" FROM "legs" WHERE "tenant_id" = ? AND "id" IN (${new Array(SQLITE_IDS_PER_LOOKUP).fill('?').join(', ')})`,
-    );
-    const values = new Array<string | null>(SQLITE_IDS_PER_LOOKUP + 1);
-    values[0] = tenantId;
-    for (let i = 0; i < ids.length; i += SQLITE_IDS_PER_LOOKUP) {
-      for (let j = 0; j < SQLITE_IDS_PER_LOOKUP; j++) values[j + 1] = i + j < ids.length ? ids[i + j]! : null;
-      for (const r of statement.all(values) as { id: string; content_hash: string }[]) found.set(r.id, r.content_hash);
-    }
-    return found;
-  }
-  for (let i = 0; i < ids.length; i += 900) {
-    const rows = await tx
-      .selectFrom('legs')
-      .select(['id', 'content_hash'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids.slice(i, i + 900))
-      .execute();
-    for (const r of rows) found.set(r.id, r.content_hash);
+  // `id IN (…, NULL)` never matches the padding: NULL equals nothing.
+  const statement = store.sqlite!.statement('findLegHashes', () =>
+    `SELECT "id", "content_hash" FROM "legs" WHERE "tenant_id" = ? AND "id" IN (${new Array(SQLITE_IDS_PER_LOOKUP).fill('?').join(', ')})`,
+  );
+  const values = new Array<string | null>(SQLITE_IDS_PER_LOOKUP + 1);
+  values[0] = tenantId;
+  for (let i = 0; i < ids.length; i += SQLITE_IDS_PER_LOOKUP) {
+    for (let j = 0; j < SQLITE_IDS_PER_LOOKUP; j++) values[j + 1] = i + j < ids.length ? ids[i + j]! : null;
+    for (const r of statement.all(values) as { id: string; content_hash: string }[]) found.set(r.id, r.content_hash);
   }
   return found;
 }
