@@ -7,8 +7,8 @@ import { openStore } from '../store/database';
 import { systemClock } from '../time/clock';
 import { createTollgate, type Tollgate } from '../tollgate';
 import { storeRateCardCsv } from '../rates/rate-card-store';
-import { readCallRecordBatches, FileShapeError } from '../usage/call-record-file';
-import { addSummaries, emptySummary } from '../usage/intake';
+import { readCallRecordFile, locateBatchRejections, FileShapeError } from '../usage/call-record-file';
+import { addSummaries, emptySummary, type Rejection } from '../usage/intake';
 import { findTenant } from '../store/tenant-store';
 import { EXIT, UsageError, type CliIo } from './io';
 import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
@@ -249,7 +249,10 @@ function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
   const calls = program.command('calls').description('call legs');
   calls
     .command('import <file>')
-    .description('import call records: a Graph getPstnCalls page { "value": [...] } or a JSON array (streamed)')
+    .description(
+      'import call records (streamed): a Graph getPstnCalls page { "value": [...] } or a JSON array, or the Teams admin ' +
+        "center's PSTN usage export (Calls.Export.*.zip, or a PSTN.calls.*.csv from it); the kind is read from the content",
+    )
     .addOption(tenantOption())
     .option('--batch <n>', 'records per batch', '2000')
     .option('--json', 'machine-readable summary')
@@ -263,11 +266,13 @@ function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
       let seen = 0;
       const started = Date.now();
       try {
-        for await (const batch of readCallRecordBatches(file, batchSize)) {
+        for await (const batch of readCallRecordFile(file, batchSize)) {
           const { records, rejected } = t.intake.validate(batch.records, batch.offset);
           const settled = must(await t.intake.settle(o.tenant, records));
-          total = addSummaries(total, { ...settled, rejected: rejected.concat(settled.rejected) });
-          seen += batch.records.length;
+          // An export's rows are reported in file order, with their CSV and line.
+          const located = (batch.rejected ?? []).concat(locateBatchRejections(batch, rejected)).sort((a, b) => a.index - b.index);
+          total = addSummaries(total, { ...settled, rejected: located.concat(settled.rejected) });
+          seen += batch.records.length + (batch.rejected?.length ?? 0);
           const rate = Math.round(seen / Math.max(0.001, (Date.now() - started) / 1000));
           io.progress?.(`imported ${seen} records (${total.accepted} new, ${total.duplicates} duplicates, ${total.rejected.length} rejected) ${rate}/s`);
         }
@@ -282,7 +287,8 @@ function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
       if (o.json) json({ ...total, records: seen, currency });
       else {
         io.out(`${seen} records: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.conflicts} conflicts, ${total.ignored} ignored, ${total.rejected.length} rejected; charged ${formatMoney(total.charged, currency)}${total.autoRecharges ? `; ${total.autoRecharges} auto-recharges` : ''}\n`);
-        for (const r of total.rejected.slice(0, 20)) io.err(`  record ${r.index >= 0 ? r.index + 1 : '?'}${r.id ? ` (${r.id})` : ''}: ${r.reason}: ${r.message}\n`);
+        const where = (r: Rejection & { file?: string; line?: number }) => (r.file ? `${r.file} line ${r.line}` : `record ${r.index >= 0 ? r.index + 1 : '?'}`);
+        for (const r of total.rejected.slice(0, 20)) io.err(`  ${where(r)}${r.id ? ` (${r.id})` : ''}: ${r.reason}: ${r.message}\n`);
         if (total.rejected.length > 20) io.err(`  … and ${total.rejected.length - 20} more (use --json for all)\n`);
       }
       if (total.rejected.length > 0 || total.conflicts > 0) setCode(EXIT.partial);
