@@ -4,6 +4,8 @@ import { parseAmount } from '../billing/money';
 import { organizerProfile } from '../directory/organizer-profile';
 import { lookUpRates } from '../rates/rate-lookup';
 import { loadRateCard } from '../rates/rate-card-store';
+import { meetingCostStatus } from '../reconciliation/meeting-status';
+import { isMonth, monthOf, Reconciliation } from '../reconciliation/reconciliation';
 import { findMeetingCards } from '../store/bot-store';
 import { findTenant } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
@@ -24,9 +26,10 @@ import { buildOnboardingCard } from './cards/onboarding-card';
 import { buildPolicyCard } from './cards/policy-card';
 import { buildPolicyFormCard } from './cards/policy-form-card';
 import { buildRatesCard } from './cards/rates-card';
+import { buildReconcileCard } from './cards/reconcile-card';
 import { buildRefusalCard } from './cards/refusal-card';
 import { buildUsageReportCard } from './cards/usage-report-card';
-import { COMMAND_HELP, type Command, type UserRef } from './commands/parse-command';
+import { COMMAND_HELP, type Command, type ReconcilePeriod, type UserRef } from './commands/parse-command';
 import type { Caller } from './caller';
 
 /** A user mentioned in the message (Teams mention entities). */
@@ -47,16 +50,19 @@ export interface Turn {
   readerId?: string;
 }
 
-/** Kinds that change something: admins only, everyone else gets a refusal and nothing changes. */
+/**
+ * Kinds that change something, or show what only admins may see (reconcile): admins only, everyone else gets a
+ * refusal and nothing changes.
+ */
 const ADMIN_KINDS = new Set<Command['kind']>([
   'credits_add', 'credits_form', 'autorecharge_on', 'autorecharge_off', 'autorecharge_form', 'policy_set', 'policy_form',
-  'license_set', 'tollfree_set', 'admins_add', 'admins_remove', 'alerts_low_balance',
+  'license_set', 'tollfree_set', 'admins_add', 'admins_remove', 'alerts_low_balance', 'reconcile',
 ]);
 
 const COMMAND_NAMES: Partial<Record<Command['kind'], string>> = {
   credits_add: 'credits add', credits_form: 'credits add', autorecharge_on: 'autorecharge on', autorecharge_off: 'autorecharge off',
   autorecharge_form: 'autorecharge', policy_set: 'policy set', policy_form: 'policy set', license_set: 'license', tollfree_set: 'tollfree',
-  admins_add: 'admins add', admins_remove: 'admins remove', alerts_low_balance: 'alerts low-balance',
+  admins_add: 'admins add', admins_remove: 'admins remove', alerts_low_balance: 'alerts low-balance', reconcile: 'reconcile',
 };
 
 type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJson };
@@ -66,11 +72,15 @@ type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJso
  * every admin command is checked here before anything is read or written.
  */
 export class BotCommands {
+  private readonly reconciliation: Reconciliation;
+
   constructor(
     private readonly t: Tollgate,
     private readonly reports: UsageReports,
     private readonly bootstrapAdmins: readonly string[],
-  ) {}
+  ) {
+    this.reconciliation = new Reconciliation(t.store);
+  }
 
   /** The onboarding card when Tollgate does not know the tenant, else undefined. */
   async onboardingIfUnknown(turn: Turn): Promise<AdaptiveCardJson | undefined> {
@@ -148,6 +158,8 @@ export class BotCommands {
         return this.setAdmin(turn, ctx, command.user, command.kind === 'admins_add');
       case 'alerts_low_balance':
         return this.setLowBalance(turn, ctx, command.amountMicros);
+      case 'reconcile':
+        return this.reconcileCard(turn, ctx, command.period);
       case 'invalid':
         return buildBadInputCard({ command: command.command, problem: command.problem, usage: command.usage });
       case 'unknown':
@@ -174,6 +186,9 @@ export class BotCommands {
         return text('conferenceId') ? this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId') } }, turn) : this.handle({ kind: 'meeting', which: 'last' }, turn);
       case 'refresh.usage':
         return this.usageRefresh(turn, text('from'), text('to'), text('label'));
+      case 'refresh.reconcile':
+        // Admins only, checked by handle; an odd month in the card's data falls back to this month.
+        return this.handle({ kind: 'reconcile', period: isMonth(text('month')) ? { kind: 'month', month: text('month') } : { kind: 'this_month' } }, turn);
       case 'credits.add': {
         const amount = parseAmount(text('amount'));
         if (!amount.ok || amount.micros === 0) {
@@ -285,7 +300,7 @@ export class BotCommands {
         legs,
         meeting: meeting ?? null,
         balanceAfterMicros: balanceAfter,
-        status: 'estimated',
+        status: meetingCostStatus(legs),
       },
       ctx,
     );
@@ -336,6 +351,17 @@ export class BotCommands {
   }
 
   // ---- admins -----------------------------------------------------------------------------------------------
+
+  private async reconcileCard(turn: Turn, ctx: CardContext, period: ReconcilePeriod): Promise<AdaptiveCardJson> {
+    const tenantId = turn.caller.tenantId;
+    const now = turn.now;
+    const month =
+      period.kind === 'month' ? period.month : period.kind === 'this_month' ? monthOf(now) : monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)));
+    const r = await this.reconciliation.month(tenantId, month, { locale: ctx.locale });
+    if (!r.ok) return this.failureCard('reconcile', r.message);
+    const conferenceIds = [...new Set([...r.value.meetings, ...r.value.differingLegs].map((x) => x.conferenceId).filter((c): c is string => c !== null))];
+    return buildReconcileCard(r.value, ctx, { meetingTitles: await this.titles(tenantId, conferenceIds) });
+  }
 
   private actor(turn: Turn): string {
     return turn.caller.userId ?? 'teams-user';

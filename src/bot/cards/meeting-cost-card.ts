@@ -16,8 +16,11 @@ export interface MeetingCostInput {
   meeting?: Pick<MeetingView, 'firstStart' | 'lastEnd'> | null;
   /** The tenant's balance once this meeting's charges were posted. */
   balanceAfterMicros?: number | null;
-  /** estimated: Tollgate's own rating; reconciled: checked against Microsoft's billed rows. */
-  status?: 'estimated' | 'reconciled';
+  /**
+   * estimated: Tollgate's own rating; final: every leg was reconciled with Microsoft's billed rows
+   * (reconciliation/meeting-status.ts). 'reconciled' is the older name of 'final' and still shows its old label.
+   */
+  status?: 'estimated' | 'final' | 'reconciled';
 }
 
 /** Teams rejects cards over about 28 KB: a meeting with more legs lists the first ones and sums the rest. */
@@ -109,7 +112,7 @@ export function buildMeetingCostCard(input: MeetingCostInput, ctx: CardContext):
     organizer: input.organizer ? personLabel(input.organizer) : 'Unknown organizer',
     total: money(chargeMicros, fmt),
     totalNote: `${plural(rated.length, 'call', 'calls', loc)} · ${minutes(billedMinutes, loc)} billed min · ${minutes(poolMinutes, loc)} pool min`,
-    statusLabel: status === 'estimated' ? 'ESTIMATED' : 'RECONCILED',
+    statusLabel: status === 'estimated' ? 'ESTIMATED' : status === 'final' ? 'FINAL' : 'RECONCILED',
     statusColor: status === 'estimated' ? 'Warning' : 'Good',
     noLegs: legs.length === 0,
     legs: shown,
@@ -124,7 +127,7 @@ export function buildMeetingCostCard(input: MeetingCostInput, ctx: CardContext):
     status:
       status === 'estimated'
         ? "Status: estimated. Tollgate rated these calls itself; Microsoft's billed figures arrive 24 to 48 hours after the meeting and may differ slightly."
-        : "Status: reconciled with Microsoft's billed call records.",
+        : "Status: final, reconciled with Microsoft's billed call records.",
   });
 }
 

@@ -76,6 +76,12 @@ export const COMMAND_HELP: readonly CommandHelpEntry[] = [
     admin: true,
     example: 'alerts low-balance 100',
   },
+  {
+    usage: 'reconcile [this month | last month | YYYY-MM]',
+    description: "Compare Tollgate's charges with what Microsoft billed for a month (this month unless you name one), and why they differ.",
+    admin: true,
+    example: 'reconcile last month',
+  },
 ];
 
 /**
@@ -103,6 +109,7 @@ export const COMMAND_USAGE = {
   'admins add': 'admins add @user, e.g. admins add @Priya',
   'admins remove': 'admins remove @user, e.g. admins remove @Priya',
   alerts: 'alerts low-balance <amount>, e.g. alerts low-balance 100',
+  reconcile: 'reconcile [this month | last month | YYYY-MM], e.g. reconcile last month or reconcile 2026-11',
 } as const satisfies Record<string, string>;
 
 export type InvalidCommandName = keyof typeof COMMAND_USAGE;

@@ -21,6 +21,9 @@ export type UsagePeriod =
   | { kind: 'days'; days: 7 | 28 }
   | { kind: 'month'; month: string /* YYYY-MM */ };
 
+/** Reconciliation goes by calendar month: the usage periods without the rolling ones. */
+export type ReconcilePeriod = Exclude<UsagePeriod, { kind: 'days' }>;
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'balance' }
@@ -41,6 +44,7 @@ export type Command =
   | { kind: 'admins_add'; user: UserRef }
   | { kind: 'admins_remove'; user: UserRef }
   | { kind: 'alerts_low_balance'; amountMicros: Micros }
+  | { kind: 'reconcile'; period: ReconcilePeriod }
   | { kind: 'invalid'; command: string; problem: string; usage: string }
   | { kind: 'unknown'; text: string };
 
@@ -50,7 +54,7 @@ export type CommandKind = Command['kind'];
 export const COMMAND_KINDS = [
   'help', 'balance', 'usage', 'meetings', 'meeting', 'rates', 'policy', 'credits_add', 'credits_form', 'autorecharge_on',
   'autorecharge_off', 'autorecharge_form', 'policy_set', 'policy_form', 'license_set', 'tollfree_set', 'admins_add',
-  'admins_remove', 'alerts_low_balance', 'invalid', 'unknown',
+  'admins_remove', 'alerts_low_balance', 'reconcile', 'invalid', 'unknown',
 ] as const satisfies readonly CommandKind[];
 type MissingKind = Exclude<CommandKind, (typeof COMMAND_KINDS)[number]>;
 const everyKindListed: [MissingKind] extends [never] ? true : MissingKind = true;
@@ -174,7 +178,7 @@ interface Context {
 
 type Keyword =
   | 'help' | 'balance' | 'usage' | 'meetings' | 'meeting' | 'rates' | 'policy' | 'credits' | 'autorecharge' | 'license' | 'tollfree'
-  | 'admins' | 'alerts';
+  | 'admins' | 'alerts' | 'reconcile';
 
 const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>(Object.entries({
   help: 'help', '?': 'help', commands: 'help',
@@ -190,6 +194,7 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>(Object.e
   tollfree: 'tollfree', 'toll-free': 'tollfree',
   admins: 'admins', admin: 'admins',
   alerts: 'alerts', alert: 'alerts',
+  reconcile: 'reconcile', reconciliation: 'reconcile',
 } satisfies Record<string, Keyword>));
 
 // Two-word spellings of one keyword: "auto recharge on 50 200", "toll free @Jonas off".
@@ -236,6 +241,8 @@ function parseKeywordCommand(text: string, ctx: Context): Command | undefined {
       return parseAdmins(p);
     case 'alerts':
       return parseAlerts(p);
+    case 'reconcile':
+      return parseReconcile(p);
   }
 }
 
@@ -584,6 +591,16 @@ function parseAlerts(p: Args): Command {
   const parsed = lastAmount(p, 'alerts', 'alerts low-balance', { positive: false, what: 'The low-balance amount' });
   if (!isAmountParse(parsed)) return parsed;
   return parsed.ok ? { kind: 'alerts_low_balance', amountMicros: parsed.micros } : invalid('alerts', parsed.problem);
+}
+
+function parseReconcile(p: Args): Command {
+  const text = p.show(p.rest());
+  const parsed = parsePeriod(text);
+  if (parsed.ok && parsed.period.kind !== 'days') return { kind: 'reconcile', period: parsed.period };
+  // A month written wrongly gets parsePeriod's own message; anything else, what reconcile takes.
+  const monthLike = YEAR_MONTH.test(text.toLowerCase().trim().replace(/^(?:for|in|during|over) /, ''));
+  if (!parsed.ok && monthLike) return invalid('reconcile', parsed.problem);
+  return invalid('reconcile', `"${text}" is not a calendar month: use this month, last month or a month as YYYY-MM.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

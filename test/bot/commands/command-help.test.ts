@@ -31,6 +31,7 @@ describe('COMMAND_HELP', () => {
       admins_add: true,
       admins_remove: true,
       alerts_low_balance: true,
+      reconcile: true,
     });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DIAL_OUT_POLICIES, type DialOutPolicyName } from '../../../src/billing/dial-out-policy';
-import { COMMAND_KINDS, parseCommand, UNKNOWN_TEXT_MAX, type Command, type UsagePeriod, type UserRef } from '../../../src/bot/commands/parse-command';
+import { COMMAND_KINDS, parseCommand, UNKNOWN_TEXT_MAX, type Command, type ReconcilePeriod, type UsagePeriod, type UserRef } from '../../../src/bot/commands/parse-command';
 
 const KINDS: ReadonlySet<string> = new Set(COMMAND_KINDS);
 
@@ -175,6 +175,9 @@ const validCase: fc.Arbitrary<Case> = fc.oneof(
   fc.constant<Case>({ words: words(keyword('credits', 'credit'), keyword('balance')), expected: { kind: 'balance' } }),
   fc.constant<Case>({ words: words(keyword('meetings')), expected: { kind: 'meetings' } }),
   period.map(([parts, p]): Case => ({ words: [keyword('usage'), ...parts.map((p) => keyword(p))], expected: { kind: 'usage', period: p } })),
+  period
+    .filter((c): c is [string[], ReconcilePeriod] => c[1].kind !== 'days')
+    .map(([parts, p]): Case => ({ words: [keyword('reconcile', 'reconciliation'), ...parts.map((w) => keyword(w))], expected: { kind: 'reconcile', period: p } })),
   fc.constant<Case>({ words: words(keyword('meeting')), expected: { kind: 'meeting', which: 'last' } }),
   fc.constant<Case>({ words: words(keyword('meeting'), keyword('last', 'latest')), expected: { kind: 'meeting', which: 'last' } }),
   conferenceId.map((id): Case => ({ words: [keyword('meeting'), just(id)], expected: { kind: 'meeting', which: { conferenceId: id } } })),

@@ -27,6 +27,7 @@ const USAGE = {
   'admins add': 'admins add @user, e.g. admins add @Priya',
   'admins remove': 'admins remove @user, e.g. admins remove @Priya',
   alerts: 'alerts low-balance <amount>, e.g. alerts low-balance 100',
+  reconcile: 'reconcile [this month | last month | YYYY-MM], e.g. reconcile last month or reconcile 2026-11',
 } as const;
 
 const USER_FORMS = '@mention them, or give their UPN (name@contoso.com) or AAD object id.';
@@ -149,6 +150,13 @@ const VALID: ReadonlyArray<[string, Command]> = [
   ['alerts low-balance 0', { kind: 'alerts_low_balance', amountMicros: 0 }],
   ['alerts low balance 25.5', { kind: 'alerts_low_balance', amountMicros: 25_500_000 }],
   ['alert LowBalance 10', { kind: 'alerts_low_balance', amountMicros: 10_000_000 }],
+  // reconcile
+  ['reconcile', { kind: 'reconcile', period: { kind: 'this_month' } }],
+  ['reconcile this month', { kind: 'reconcile', period: { kind: 'this_month' } }],
+  ['reconcile last month', { kind: 'reconcile', period: { kind: 'last_month' } }],
+  ['reconcile for the previous month', { kind: 'reconcile', period: { kind: 'last_month' } }],
+  ['reconcile 2026-11', { kind: 'reconcile', period: { kind: 'month', month: '2026-11' } }],
+  ['reconciliation 2025-03', { kind: 'reconcile', period: { kind: 'month', month: '2025-03' } }],
 ];
 
 /** Ways the same command reaches the bot: none of them may change the result. */
@@ -328,6 +336,13 @@ const INVALID: readonly InvalidCase[] = [
   ['alerts low-balance -5', 'alerts', amountMessage('-5')],
   ['alerts low-balance ten', 'alerts', amountMessage('ten')],
   ['alerts low-balance 10 USD', 'alerts', 'Only the amount goes after "alerts low-balance"; remove "USD".'],
+  // reconcile [this month | last month | YYYY-MM]: calendar months only
+  ['reconcile 7d', 'reconcile', '"7d" is not a calendar month: use this month, last month or a month as YYYY-MM.'],
+  ['reconcile last 28 days', 'reconcile', '"last 28 days" is not a calendar month: use this month, last month or a month as YYYY-MM.'],
+  ['reconcile yesterday', 'reconcile', '"yesterday" is not a calendar month: use this month, last month or a month as YYYY-MM.'],
+  [`reconcile ${AT_JONAS}`, 'reconcile', '"@Jonas Becker" is not a calendar month: use this month, last month or a month as YYYY-MM.'],
+  ['reconcile 2026-13', 'reconcile', '"2026-13" has no month 13: use YYYY-MM with a month from 01 to 12.'],
+  ['reconcile 2026-3', 'reconcile', 'Write the month with two digits: 2026-03.'],
 ];
 
 describe('parseCommand: invalid input names the problem and the right form', () => {
