@@ -287,7 +287,7 @@ function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
       const currency = await tenantCurrency(t, o.tenant);
       if (o.json) json({ ...total, records: seen, currency });
       else {
-        io.out(`${seen} records: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.conflicts} conflicts, ${total.ignored} ignored, ${total.rejected.length} rejected; charged ${formatMoney(total.charged, currency)}${total.autoRecharges ? `; ${total.autoRecharges} auto-recharges` : ''}\n`);
+        io.out(`${seen} records: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.conflicts} conflicts, ${total.ignored} ignored,${total.enriched ? ` ${total.enriched} given Microsoft's charge,` : ''} ${total.rejected.length} rejected; charged ${formatMoney(total.charged, currency)}${total.autoRecharges ? `; ${total.autoRecharges} auto-recharges` : ''}\n`);
         const where = (r: Rejection & { file?: string; line?: number }) => (r.file ? `${r.file} line ${r.line}` : `record ${r.index >= 0 ? r.index + 1 : '?'}`);
         for (const r of total.rejected.slice(0, 20)) io.err(`  ${where(r)}${r.id ? ` (${r.id})` : ''}: ${r.reason}: ${r.message}\n`);
         if (total.rejected.length > 20) io.err(`  … and ${total.rejected.length - 20} more (use --json for all)\n`);

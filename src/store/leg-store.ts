@@ -34,6 +34,23 @@ export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids:
   return found;
 }
 
+/** Stores Microsoft's billed figures on a leg that has none yet; true when it did. */
+export async function fillInMicrosoftCharge(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  figures: Pick<LegRow, 'ms_charge_micros' | 'ms_connection_charge_micros' | 'ms_currency' | 'ms_license_capability'>,
+): Promise<boolean> {
+  const r = await tx
+    .updateTable('legs')
+    .set(figures)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('ms_charge_micros', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 export async function insertLegs(store: Store, tx: Tx, rows: LegRow[]): Promise<void> {
   await store.insertMany(tx, 'legs', rows);
 }

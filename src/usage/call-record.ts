@@ -31,7 +31,11 @@ export interface CallRecord {
   msCurrency: string | null;
   msLicenseCapability: string | null;
   msInventoryType: string | null;
-  /** Identifies the content: the same id with a different hash is a conflict, not a duplicate. */
+  /**
+   * Identifies the call as it happened: the same id with a different hash is a conflict, not a duplicate.
+   * Microsoft's billing figures (charge, connection charge, currency, license capability) are left out: they come
+   * later than the call (Graph, the admin center export) and fill in a stored leg rather than contradict it.
+   */
   contentHash: string;
 }
 
@@ -274,8 +278,7 @@ function hashRecord(r: CallRecord): string {
   let text =
     hashText(r.id) + hashText(r.callId) + hashText(r.callType) + hashText(r.conferenceId) + hashText(r.organizerId) +
     hashText(r.organizerUpn) + hashText(r.calleeNumber) + hashText(r.callerNumber) + (r.tollFree ? 'T' : 'F') +
-    hashText(r.startAt) + hashText(r.endAt) + hashNumber(r.durationSeconds) + hashNumber(r.msChargeMicros) +
-    hashNumber(r.msConnectionChargeMicros) + hashText(r.msCurrency) + hashText(r.msLicenseCapability);
+    hashText(r.startAt) + hashText(r.endAt) + hashNumber(r.durationSeconds);
   // Hashing encodes the text as UTF-8, where a lone surrogate becomes U+FFFD like a real one would. JSON escapes
   // lone surrogates, and its leading '"' keeps it apart from the plain encoding (which starts with a digit).
   if (SURROGATE.test(text)) text = JSON.stringify(text);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parsePhoneNumber } from '../billing/phone-number';
 import { poolMonth, poolSecondsFor } from '../billing/dial-out-pool';
 import { rateLeg, type Decision, type OrganizerProfile, type RatingContext } from '../billing/rate-leg';
@@ -6,7 +7,7 @@ import type { Ledger } from '../ledger/ledger';
 import type { Logger } from '../observability/logger';
 import { ok, type Outcome } from '../outcome';
 import type { Tx } from '../store/database';
-import { addPoolUsage, addToMeetings, findLegHashes, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
+import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findLegHashes, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
 import { findOrganizers } from '../store/user-store';
 import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
@@ -30,6 +31,8 @@ export interface IntakeSummary {
   accepted: number;
   duplicates: number;
   conflicts: number;
+  /** Duplicates that brought Microsoft's billed figures for a leg stored without them. */
+  enriched: number;
   ignored: number;
   rejected: Rejection[];
   /** Total charged to Communications Credits by the accepted legs, micro-units of the tenant's currency. */
@@ -40,7 +43,7 @@ export interface IntakeSummary {
 }
 
 export function emptySummary(): IntakeSummary {
-  return { accepted: 0, duplicates: 0, conflicts: 0, ignored: 0, rejected: [], charged: 0, chargedLegs: 0, autoRecharges: 0, conflictIds: [] };
+  return { accepted: 0, duplicates: 0, conflicts: 0, enriched: 0, ignored: 0, rejected: [], charged: 0, chargedLegs: 0, autoRecharges: 0, conflictIds: [] };
 }
 
 export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary {
@@ -48,6 +51,7 @@ export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary 
     accepted: a.accepted + b.accepted,
     duplicates: a.duplicates + b.duplicates,
     conflicts: a.conflicts + b.conflicts,
+    enriched: a.enriched + b.enriched,
     ignored: a.ignored + b.ignored,
     rejected: a.rejected.concat(b.rejected),
     charged: a.charged + b.charged,
@@ -133,6 +137,7 @@ export class Intake {
       const summary = emptySummary();
       const stored = await findLegHashes(this.ledger.store, tx, tenantId, records.map((r) => r.id));
       const fresh: CallRecord[] = [];
+      const billed: CallRecord[] = [];
       const seen = new Map<string, string>();
       for (const r of records) {
         const known = stored.get(r.id) ?? seen.get(r.id);
@@ -141,6 +146,7 @@ export class Intake {
           fresh.push(r);
         } else if (known === r.contentHash) {
           summary.duplicates += 1;
+          if (r.msChargeMicros !== null) billed.push(r);
         } else {
           summary.conflicts += 1;
           summary.conflictIds.push(r.id);
@@ -150,6 +156,7 @@ export class Intake {
         this.logger.warn({ tenantId, conflictIds: summary.conflictIds.slice(0, 20), conflicts: summary.conflicts },
           'call records rejected: same id as a stored leg but different content');
       }
+      await this.fillInMicrosoftFigures(tx, tenantId, billed, summary, now);
       if (fresh.length === 0) return ok(summary);
 
       const rateCard = await loadRateCard(tx, tenant);
@@ -225,10 +232,31 @@ export class Intake {
   }
 
   /**
+   * A leg stored without Microsoft's billed figures (posted through the API, say) that comes again with them (Graph
+   * sync, the admin center export): the figures are kept for reconciliation, the leg is not charged again, and the
+   * meeting's posted card is updated (it may now be final). Figures already stored are never overwritten.
+   */
+  private async fillInMicrosoftFigures(tx: Tx, tenantId: string, records: CallRecord[], summary: IntakeSummary, at: string): Promise<void> {
+    const conferences = new Set<string>();
+    for (const r of records) {
+      const filled = await fillInMicrosoftCharge(tx, tenantId, r.id, {
+        ms_charge_micros: r.msChargeMicros,
+        ms_connection_charge_micros: r.msConnectionChargeMicros,
+        ms_currency: r.msCurrency,
+        ms_license_capability: r.msLicenseCapability,
+      });
+      if (!filled) continue;
+      summary.enriched += 1;
+      if (r.conferenceId) conferences.add(r.conferenceId);
+    }
+    await this.enqueueCardUpdates(tx, tenantId, [...conferences], `billed-${randomUUID()}`, at);
+  }
+
+  /**
    * Late legs of a meeting whose cost card was already posted: the card is updated in place, through the outbox,
    * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered.
    */
-  private async enqueueCardUpdates(tx: Tx, tenantId: string, conferenceIds: string[], chunkSeq: number, at: string): Promise<void> {
+  private async enqueueCardUpdates(tx: Tx, tenantId: string, conferenceIds: string[], chunkSeq: number | string, at: string): Promise<void> {
     if (conferenceIds.length === 0) return;
     const cards = await findMeetingCards(tx, tenantId, conferenceIds);
     for (const card of cards) {

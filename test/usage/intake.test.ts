@@ -208,3 +208,38 @@ describeEachEngine('intake', (engine) => {
     );
   }, 120_000);
 });
+
+describeEachEngine('intake: Microsoft’s billed figures arriving later', (engine) => {
+  it('fills them in on the stored leg once, charges nothing again, and the meeting becomes final', async () => {
+    const { store, cleanup } = await freshStore(engine);
+    try {
+      const { tollgate } = await setUpTenant(store, { fund: '100' });
+      const first = leg({ id: 'late-bill', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 120, conferenceId: 'conf-late' });
+      const r1 = await tollgate.intake.ingest(T, [{ ...first, charge: null, currency: null, licenseCapability: null }]);
+      expect(r1).toMatchObject({ ok: true, value: { accepted: 1, charged: 120_000 } });
+      const { Reconciliation } = await import('../../src/reconciliation/reconciliation');
+      const reconciliation = new Reconciliation(store);
+      expect(await reconciliation.meetingStatus(T, 'conf-late')).toBe('estimated');
+
+      // The same call from Graph, now with Microsoft's charge: a duplicate that brings the billed figures.
+      const billed = { ...first, charge: 0.12, currency: 'USD', licenseCapability: 'MCOMEETACPEA' };
+      const r2 = await tollgate.intake.ingest(T, [billed]);
+      expect(r2).toMatchObject({ ok: true, value: { accepted: 0, duplicates: 1, conflicts: 0, enriched: 1, charged: 0 } });
+      const [stored] = await tollgate.meetings.legs(T, { conferenceId: 'conf-late' });
+      expect(stored).toMatchObject({ microsoftChargeMicros: 120_000, chargeMicros: 120_000 });
+      expect(await reconciliation.meetingStatus(T, 'conf-late')).toBe('final');
+
+      // Again: nothing left to fill in. Another figure for the same call never overwrites the first.
+      const r3 = await tollgate.intake.ingest(T, [{ ...billed, charge: 0.5 }]);
+      expect(r3).toMatchObject({ ok: true, value: { duplicates: 1, enriched: 0, conflicts: 0 } });
+      expect((await tollgate.meetings.legs(T, { conferenceId: 'conf-late' }))[0]!.microsoftChargeMicros).toBe(120_000);
+      // What the call was is still its identity: another duration is a conflict.
+      const r4 = await tollgate.intake.ingest(T, [{ ...billed, duration: 121 }]);
+      expect(r4).toMatchObject({ ok: true, value: { conflicts: 1 } });
+      const charges = (await tollgate.ledger.statement(T)).filter((e) => e.kind === 'charge');
+      expect(charges).toHaveLength(1);
+    } finally {
+      await cleanup();
+    }
+  });
+});

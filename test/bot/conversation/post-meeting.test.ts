@@ -72,6 +72,28 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(outbox.every((r) => r.status === 'done')).toBe(true);
   });
 
+  it("updates the posted card when Microsoft's billed figures arrive for its legs (it becomes final)", async () => {
+    await meetingEnd();
+    await h.worker.drain();
+    expect(cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content)).toMatch(/ESTIMATED/);
+    // The same call from Graph: same fields as the first import (its callId included), now with Microsoft's charge.
+    const stored = await store.db.selectFrom('legs').select(['call_id', 'start_at', 'end_at', 'caller_number']).where('id', '=', 'q-1').executeTakeFirstOrThrow();
+    const billed = {
+      ...leg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
+      callId: stored.call_id,
+      callerNumber: stored.caller_number,
+      startDateTime: stored.start_at,
+      endDateTime: stored.end_at,
+      charge: 0.6,
+    };
+    const r = await tollgate.intake.ingest(T, [billed]);
+    expect(r).toMatchObject({ ok: true, value: { duplicates: 1, enriched: 1, charged: 0 } });
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    expect(h.adapter.updates).toHaveLength(1);
+    expect(cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content)).toMatch(/FINAL/);
+  });
+
   it('retries with back-off when the connector fails, and still delivers exactly once', async () => {
     h.adapter.failNext = { count: 2, statusCode: 503 };
     await meetingEnd();
