@@ -8,6 +8,10 @@ import { DEMO_TENANT_ID, seedDemoIfEmpty } from './demo/seed-demo';
 import { createAdapter, createBot } from './bot/bot-app';
 import { TeamsGraphMeetingLookup } from './bot/meeting-end';
 import { MsalGraphClient, noGraph } from './graph/graph-client';
+import { AppTokens } from './graph/app-tokens';
+import { BackgroundGraphSync } from './graph/background-sync';
+import { GraphPstnCallsSource } from './graph/pstn-calls-source';
+import { PstnCallsSync } from './graph/pstn-calls-sync';
 import { AdapterMessenger } from './notify/messenger';
 import { OutboxWorker } from './notify/outbox-worker';
 import { meetingCardHandlers } from './notify/meeting-card-delivery';
@@ -28,7 +32,9 @@ async function main(): Promise<void> {
   }
 
   const adapter = createAdapter(config);
-  const graph = config.graph ? new MsalGraphClient(config.graph) : noGraph;
+  // One token cache per process for every Graph use.
+  const graphTokens = config.graph ? new AppTokens(config.graph) : undefined;
+  const graph = config.graph ? new MsalGraphClient(config.graph, graphTokens) : noGraph;
   const bot = createBot({ tollgate, config, adapter, meetingLookup: new TeamsGraphMeetingLookup(graph) });
   const worker = new OutboxWorker(store, systemClock, logger, meetingCardHandlers({
     tollgate,
@@ -46,11 +52,20 @@ async function main(): Promise<void> {
     );
   });
   worker.start();
+  const graphSync =
+    config.graph && config.graphSyncIntervalMinutes > 0
+      ? new BackgroundGraphSync(store, new PstnCallsSync(tollgate, new GraphPstnCallsSource(config.graph, { tokens: graphTokens })), logger, config.graphSyncIntervalMinutes * 60_000)
+      : undefined;
+  if (graphSync) {
+    graphSync.start();
+    logger.info({ everyMinutes: config.graphSyncIntervalMinutes }, 'Graph call-record sync on');
+  }
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
     await worker.stop();
+    await graphSync?.stop();
     await store.close();
     process.exit(0);
   };

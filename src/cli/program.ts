@@ -12,6 +12,7 @@ import { addSummaries, emptySummary, type Rejection } from '../usage/intake';
 import { findTenant } from '../store/tenant-store';
 import { EXIT, UsageError, type CliIo } from './io';
 import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
+import { registerGraphCommands } from './graph-commands';
 import { registerReconcileCommands } from './reconcile-commands';
 
 const CLI_ACTOR = 'cli';
@@ -56,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Command groups kept in modules of their own (each registers itself). */
-const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands];
+const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerGraphCommands];
 
 function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
   const { io, open, setCode, json } = ctx;

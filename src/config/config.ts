@@ -32,6 +32,7 @@ const schema = z.object({
   GRAPH_CLIENT_SECRET: z.string().default(''),
   GRAPH_BASE_URL: z.string().trim().url().optional(),
   LOGIN_BASE_URL: z.string().trim().url().optional(),
+  GRAPH_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(0),
 });
 
 export interface Config {
@@ -50,6 +51,8 @@ export interface Config {
   localMode: boolean;
   /** Graph app registration for meeting look-ups; defaults to the bot's own. Absent: no Graph calls. */
   graph?: { clientId: string; clientSecret: string; graphBaseUrl?: string; loginBaseUrl?: string };
+  /** Background Graph call-record sync of every tenant, every this many minutes; 0 = off. */
+  graphSyncIntervalMinutes: number;
 }
 
 export const DEFAULT_SQLITE_FILE = path.join('data', 'tollgate.db');
@@ -70,6 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   if (e.BOT_ID && !e.BOT_PASSWORD) {
     return { ok: false, errors: ['BOT_PASSWORD: required when BOT_ID is set (or leave BOT_ID empty for local mode)'] };
   }
+  const graphConfigured = !!(e.GRAPH_CLIENT_ID || e.BOT_ID) && !!(e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD);
+  if (e.GRAPH_SYNC_INTERVAL_MINUTES > 0 && !graphConfigured) {
+    return { ok: false, errors: ['GRAPH_SYNC_INTERVAL_MINUTES: needs GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or BOT_ID and BOT_PASSWORD), or set it to 0'] };
+  }
   return {
     ok: true,
     config: {
@@ -86,15 +93,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       intakeMaxBodyBytes: e.INTAKE_MAX_BODY_BYTES,
       seedDemo: e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
       localMode: e.BOT_ID === '',
-      graph:
-        (e.GRAPH_CLIENT_ID || e.BOT_ID) && (e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD)
-          ? {
-              clientId: e.GRAPH_CLIENT_ID || e.BOT_ID,
-              clientSecret: e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD,
-              graphBaseUrl: e.GRAPH_BASE_URL,
-              loginBaseUrl: e.LOGIN_BASE_URL,
-            }
-          : undefined,
+      graph: graphConfigured
+        ? {
+            clientId: e.GRAPH_CLIENT_ID || e.BOT_ID,
+            clientSecret: e.GRAPH_CLIENT_SECRET || e.BOT_PASSWORD,
+            graphBaseUrl: e.GRAPH_BASE_URL,
+            loginBaseUrl: e.LOGIN_BASE_URL,
+          }
+        : undefined,
+      graphSyncIntervalMinutes: e.GRAPH_SYNC_INTERVAL_MINUTES,
     },
   };
 }

@@ -1,4 +1,6 @@
-import { ConfidentialClientApplication } from '@azure/msal-node';
+import { AppTokens, graphBaseUrl, type GraphSettings } from './app-tokens';
+
+export type { GraphSettings } from './app-tokens';
 
 /** What Tollgate needs from an online meeting: its dial-in conference id links legs to the meeting. */
 export interface OnlineMeetingInfo {
@@ -15,30 +17,22 @@ export interface GraphClient {
 /** When no Graph app registration is configured: meetings are matched by the ids Teams gives, or not at all. */
 export const noGraph: GraphClient = { onlineMeeting: async () => undefined };
 
-export interface GraphSettings {
-  clientId: string;
-  clientSecret: string;
-  /** Defaults: Microsoft's public cloud. Configurable for sovereign clouds and for tests against a local fake. */
-  graphBaseUrl?: string;
-  loginBaseUrl?: string;
-}
-
 /**
  * Graph with an application token per tenant (client credentials via msal-node; tokens are cached by msal).
  * Needs the application permission OnlineMeetings.Read.All with an application access policy for the organizers.
  */
 export class MsalGraphClient implements GraphClient {
-  private readonly apps = new Map<string, ConfidentialClientApplication>();
   private readonly graphBase: string;
-  private readonly loginBase: string;
 
-  constructor(private readonly settings: GraphSettings) {
-    this.graphBase = (settings.graphBaseUrl ?? 'https://graph.microsoft.com').replace(/\/$/, '');
-    this.loginBase = (settings.loginBaseUrl ?? 'https://login.microsoftonline.com').replace(/\/$/, '');
+  constructor(
+    settings: GraphSettings,
+    private readonly tokens: AppTokens = new AppTokens(settings),
+  ) {
+    this.graphBase = graphBaseUrl(settings);
   }
 
   async onlineMeeting(tenantId: string, query: { organizerId: string; joinUrl: string }): Promise<OnlineMeetingInfo | undefined> {
-    const token = await this.token(tenantId);
+    const token = await this.tokens.token(tenantId);
     const filter = encodeURIComponent(`JoinWebUrl eq '${query.joinUrl.replace(/'/g, "''")}'`);
     const url = `${this.graphBase}/v1.0/users/${encodeURIComponent(query.organizerId)}/onlineMeetings?$filter=${filter}`;
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -52,23 +46,5 @@ export class MsalGraphClient implements GraphClient {
       organizerId: meeting.participants?.organizer?.identity?.user?.id ?? query.organizerId,
       subject: meeting.subject,
     };
-  }
-
-  private async token(tenantId: string): Promise<string> {
-    let app = this.apps.get(tenantId);
-    if (!app) {
-      app = new ConfidentialClientApplication({
-        auth: {
-          clientId: this.settings.clientId,
-          clientSecret: this.settings.clientSecret,
-          authority: `${this.loginBase}/${tenantId}`,
-          knownAuthorities: [new URL(this.loginBase).host],
-        },
-      });
-      this.apps.set(tenantId, app);
-    }
-    const result = await app.acquireTokenByClientCredential({ scopes: [`${this.graphBase}/.default`] });
-    if (!result?.accessToken) throw new Error('no Graph token for the tenant');
-    return result.accessToken;
   }
 }

@@ -241,6 +241,27 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_graph_sync': {
+    async up(db: Kysely<any>) {
+      // Where each tenant's Graph call-record sync stands: the run in progress (window and next page) so a stopped
+      // sync resumes there, how far the tenant is synced without gaps, and a lease so one replica syncs it at a time.
+      await db.schema
+        .createTable('graph_sync_cursors')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('range_from', 'text')
+        .addColumn('range_to', 'text')
+        .addColumn('window_from', 'text')
+        .addColumn('window_to', 'text')
+        .addColumn('next_link', 'text')
+        .addColumn('synced_to', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('graph_sync_cursors_pk', ['tenant_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -197,6 +197,26 @@ export interface MeetingCardsTable {
   updated_at: string;
 }
 
+/** One row per tenant: where its Graph getPstnCalls sync stands (see src/graph/pstn-calls-sync.ts). */
+export interface GraphSyncCursorsTable {
+  tenant_id: string;
+  /** The range of the run in progress, or of the last run. */
+  range_from: string | null;
+  range_to: string | null;
+  /** The window in progress (at most 90 days); null when no run is in progress. */
+  window_from: string | null;
+  window_to: string | null;
+  /** The page of that window to fetch next (Graph's @odata.nextLink); null = the window's first page. */
+  next_link: string | null;
+  /** End of the time synced without gaps: where the next run without a range starts. */
+  synced_to: string | null;
+  last_error: string | null;
+  /** Which sync run holds the tenant, and until when (ISO-8601 UTC). */
+  lease_owner: string | null;
+  lease_until: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -212,4 +232,5 @@ export interface Database {
   conversation_refs: ConversationRefsTable;
   outbox: OutboxTable;
   meeting_cards: MeetingCardsTable;
+  graph_sync_cursors: GraphSyncCursorsTable;
 }
