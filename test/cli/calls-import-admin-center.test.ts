@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { cli } from '../support/cli-runner';
 import { describeEachEngine, createTestDatabase, type TestDatabase } from '../support/engines';
 import { TEST_RATES_CSV, USERS_CSV } from '../support/fixtures';
 import { buildZip } from '../fixtures/admin-center/zip-writer';
@@ -17,13 +17,6 @@ import {
   read,
 } from '../fixtures/admin-center/export-fixtures';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const progress: string[] = [];
-  const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), progress: (s) => progress.push(s), env });
-  return { code, out, err, progress };
-}
 
 describeEachEngine('tollgate calls import: the admin center export', (engine) => {
   let database: TestDatabase;

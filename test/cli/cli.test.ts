@@ -1,17 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { cli } from '../support/cli-runner';
 import { describeEachEngine, createTestDatabase, type TestDatabase } from '../support/engines';
 import { NUMBERS, TEST_RATES_CSV, USERS, USERS_CSV, leg } from '../support/fixtures';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const progress: string[] = [];
-  const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), progress: (s) => progress.push(s), env });
-  return { code, out, err, progress };
-}
 
 describeEachEngine('tollgate CLI', (engine) => {
   let database: TestDatabase;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { cli } from '../support/cli-runner';
 import type { Store } from '../../src/store/database';
 import { findGraphSyncCursor } from '../../src/store/graph-sync-store';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -11,13 +11,6 @@ import { pstnRows } from './support/pstn-rows';
 const ROOT = path.join(__dirname, '..', '..');
 const DAY = 24 * 60 * 60 * 1000;
 
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const progress: string[] = [];
-  const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), progress: (s) => progress.push(s), env });
-  return { code, out, err, progress };
-}
 
 interface Finished {
   code: number | null;

@@ -1,15 +1,9 @@
-import { runCli } from '../../src/cli/program';
+import { cli } from '../support/cli-runner';
 import { openStore } from '../../src/store/database';
 import { describeEachEngine, createTestDatabase, type TestDatabase } from '../support/engines';
 import { T, setUpTenant } from '../support/fixtures';
 import { MONTH_OF_LEGS } from './support';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env });
-  return { code, out, err };
-}
 
 describeEachEngine('tollgate reconcile', (engine) => {
   let database: TestDatabase;
