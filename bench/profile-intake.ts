@@ -18,7 +18,7 @@ import { BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
 
 const FUNCTIONS = [
   'ingest', 'validate', 'parseCallRecord', 'safeParse', 'hashRecord', 'parsePhoneNumber', 'settle', 'withBook',
-  'findLegHashes', 'findUsers', 'loadRateCard', 'rateLeg', 'legRow', 'addToMeeting', 'insertLegs', 'addPoolUsage',
+  'findStoredLegs', 'findUsers', 'loadRateCard', 'rateLeg', 'legRow', 'addToMeeting', 'insertLegs', 'addPoolUsage',
   'addToMeetings', 'flush', 'insertEntries', 'compileQuery', 'executeQuery', 'prepare', 'expireDue',
 ];
 

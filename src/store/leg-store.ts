@@ -8,28 +8,36 @@ export type MeetingRow = MeetingsTable;
 /** Ids per lookup on SQLite: one cached statement with this many placeholders, the last slice padded with NULL. */
 const SQLITE_IDS_PER_LOOKUP = 500;
 
+/** What intake needs to know about a stored leg: its content hash, and whether it has Microsoft's charge yet. */
+export interface StoredLeg {
+  hash: string;
+  billed: boolean;
+}
+
 /** PostgreSQL takes the ids as one array; SQLite in slices through one cached statement. */
-export async function findLegHashes(store: Store, tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+export async function findStoredLegs(store: Store, tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, StoredLeg>> {
+  const found = new Map<string, StoredLeg>();
   if (store.engine === 'postgres') {
     const rows = await tx
       .selectFrom('legs')
-      .select(['id', 'content_hash'])
+      .select(['id', 'content_hash', sql<boolean>`ms_charge_micros IS NOT NULL`.as('billed')])
       .where('tenant_id', '=', tenantId)
       .where('id', '=', sql<string>`ANY(${ids}::text[])`)
       .execute();
-    for (const r of rows) found.set(r.id, r.content_hash);
+    for (const r of rows) found.set(r.id, { hash: r.content_hash, billed: Boolean(r.billed) });
     return found;
   }
   // `id IN (…, NULL)` never matches the padding: NULL equals nothing.
-  const statement = store.sqlite!.statement('findLegHashes', () =>
-    `SELECT "id", "content_hash" FROM "legs" WHERE "tenant_id" = ? AND "id" IN (${new Array(SQLITE_IDS_PER_LOOKUP).fill('?').join(', ')})`,
+  const statement = store.sqlite!.statement('findStoredLegs', () =>
+    `SELECT "id", "content_hash", "ms_charge_micros" IS NOT NULL AS "billed" FROM "legs" WHERE "tenant_id" = ? AND "id" IN (${new Array(SQLITE_IDS_PER_LOOKUP).fill('?').join(', ')})`,
   );
   const values = new Array<string | null>(SQLITE_IDS_PER_LOOKUP + 1);
   values[0] = tenantId;
   for (let i = 0; i < ids.length; i += SQLITE_IDS_PER_LOOKUP) {
     for (let j = 0; j < SQLITE_IDS_PER_LOOKUP; j++) values[j + 1] = i + j < ids.length ? ids[i + j]! : null;
-    for (const r of statement.all(values) as { id: string; content_hash: string }[]) found.set(r.id, r.content_hash);
+    for (const r of statement.all(values) as { id: string; content_hash: string; billed: number }[]) {
+      found.set(r.id, { hash: r.content_hash, billed: r.billed === 1 });
+    }
   }
   return found;
 }

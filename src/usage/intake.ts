@@ -7,7 +7,7 @@ import type { Ledger } from '../ledger/ledger';
 import type { Logger } from '../observability/logger';
 import { ok, type Outcome } from '../outcome';
 import type { Tx } from '../store/database';
-import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findLegHashes, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
+import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findStoredLegs, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
 import { findOrganizers } from '../store/user-store';
 import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
@@ -135,18 +135,20 @@ export class Intake {
     const now = this.clock.now().toISOString();
     return this.ledger.withBook(tenantId, async (book, tx, tenant) => {
       const summary = emptySummary();
-      const stored = await findLegHashes(this.ledger.store, tx, tenantId, records.map((r) => r.id));
+      const stored = await findStoredLegs(this.ledger.store, tx, tenantId, records.map((r) => r.id));
       const fresh: CallRecord[] = [];
       const billed: CallRecord[] = [];
       const seen = new Map<string, string>();
       for (const r of records) {
-        const known = stored.get(r.id) ?? seen.get(r.id);
+        const storedLeg = stored.get(r.id);
+        const known = storedLeg?.hash ?? seen.get(r.id);
         if (known === undefined) {
           seen.set(r.id, r.contentHash);
           fresh.push(r);
         } else if (known === r.contentHash) {
           summary.duplicates += 1;
-          if (r.msChargeMicros !== null) billed.push(r);
+          // Only a stored leg still without Microsoft's charge can be filled in: re-imports cost no writes.
+          if (r.msChargeMicros !== null && storedLeg && !storedLeg.billed) billed.push(r);
         } else {
           summary.conflicts += 1;
           summary.conflictIds.push(r.id);
