@@ -14,6 +14,7 @@ import { EXIT, UsageError, type CliIo } from './io';
 import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
 import { registerGraphCommands } from './graph-commands';
 import { registerReconcileCommands } from './reconcile-commands';
+import { registerExportCommands } from './export-commands';
 
 const CLI_ACTOR = 'cli';
 
@@ -57,7 +58,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Command groups kept in modules of their own (each registers itself). */
-const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerGraphCommands];
+const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerGraphCommands, registerExportCommands];
 
 function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
   const { io, open, setCode, json } = ctx;
