@@ -4,6 +4,8 @@ import { authorizeCall } from '../authorization/authorize-call';
 import { recordsOf } from '../usage/call-record';
 import type { Tollgate } from '../tollgate';
 import { sendError, sendFailure, isRetryableOutage } from './errors';
+import { writeLegsCsv } from '../reports/legs-report';
+import { verifyLegsLink } from '../reports/signed-link';
 
 export interface ServerOptions {
   /** Largest request body the intake API accepts; bigger ones get 413 and nothing is written. */
@@ -84,6 +86,29 @@ export function createServer(tollgate: Tollgate, options: ServerOptions): restif
     );
     req.on('error', () => finish(() => next(false)));
   };
+
+  /** A signed, short-lived download of a tenant's legs (reports/signed-link.ts); the link is the only credential. */
+  server.get(
+    '/api/reports/legs.csv',
+    step(async (req, res) => {
+      const q = req.query as Record<string, unknown>;
+      const field = (name: string) => (typeof q[name] === 'string' ? (q[name] as string) : '');
+      const day = /^\d{4}-\d{2}-\d{2}$/;
+      const link = { tenant: field('tenant'), from: field('from'), to: field('to'), expires: Number(field('expires')) };
+      const fromAt = Date.parse(`${link.from}T00:00:00Z`);
+      const toAt = Date.parse(`${link.to}T00:00:00Z`) + 24 * 3600 * 1000;
+      const wellFormed = link.tenant !== '' && day.test(link.from) && day.test(link.to) && fromAt < toAt && /^\d{1,12}$/.test(field('expires'));
+      if (!wellFormed || !(await verifyLegsLink(tollgate.store.db, link, field('sig'), tollgate.clock.now()))) {
+        return sendError(res, 403, 'bad_link', 'This download link is invalid or has expired.');
+      }
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="legs-${link.from}-${link.to}.csv"` });
+      await writeLegsCsv(tollgate.store.db, link.tenant, { from: new Date(fromAt).toISOString(), to: new Date(toAt).toISOString() }, async (chunk) => {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      });
+      res.end();
+      return false;
+    }),
+  );
 
   server.get(
     '/healthz',

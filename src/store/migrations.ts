@@ -262,6 +262,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_report_keys': {
+    async up(db: Kysely<any>) {
+      // The secret of signed report links: one per deployment, shared by every replica (a single row keyed by a
+      // constant name; the tenant is inside what each link signs, so a per-tenant key would add nothing).
+      await db.schema
+        .createTable('report_keys')
+        .addColumn('key_name', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('report_keys_pk', ['key_name'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -233,4 +233,15 @@ export interface Database {
   outbox: OutboxTable;
   meeting_cards: MeetingCardsTable;
   graph_sync_cursors: GraphSyncCursorsTable;
+  report_keys: ReportKeysTable;
+}
+
+/**
+ * The secret that signs report download links, one per deployment: every replica must verify a link another one
+ * made, and the tenant is part of what is signed, so it is one row keyed by a constant name, not per tenant.
+ */
+export interface ReportKeysTable {
+  key_name: string;
+  secret: string;
+  created_at: string;
 }
