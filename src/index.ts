@@ -15,6 +15,7 @@ import { PstnCallsSync } from './graph/pstn-calls-sync';
 import { AdapterMessenger } from './notify/messenger';
 import { OutboxWorker } from './notify/outbox-worker';
 import { meetingCardHandlers } from './notify/meeting-card-delivery';
+import { adminNoticeHandlers, type AdminNoticeRenderer } from './notify/admin-notices';
 
 /** Composition root: read config, open the store, build the services and the bot, start the server and the outbox. */
 async function main(): Promise<void> {
@@ -36,13 +37,13 @@ async function main(): Promise<void> {
   const graphTokens = config.graph ? new AppTokens(config.graph) : undefined;
   const graph = config.graph ? new MsalGraphClient(config.graph, graphTokens) : noGraph;
   const bot = createBot({ tollgate, config, adapter, meetingLookup: new TeamsGraphMeetingLookup(graph) });
-  const worker = new OutboxWorker(store, systemClock, logger, meetingCardHandlers({
-    tollgate,
-    commands: bot.commands,
-    messenger: new AdapterMessenger(adapter, config.botId),
-    clock: systemClock,
-    bootstrapAdmins: config.bootstrapAdmins,
-  }));
+  const messenger = new AdapterMessenger(adapter, config.botId);
+  // Cards sent to every admin on Tollgate's own initiative, by notice kind.
+  const adminNoticeRenderers: Record<string, AdminNoticeRenderer> = {};
+  const worker = new OutboxWorker(store, systemClock, logger, {
+    ...meetingCardHandlers({ tollgate, commands: bot.commands, messenger, clock: systemClock, bootstrapAdmins: config.bootstrapAdmins }),
+    ...adminNoticeHandlers({ tollgate, messenger, clock: systemClock, bootstrapAdmins: config.bootstrapAdmins, renderers: adminNoticeRenderers }),
+  });
 
   const server = createServer(tollgate, { maxBodyBytes: config.intakeMaxBodyBytes, bot });
   server.listen(config.port, config.host, () => {

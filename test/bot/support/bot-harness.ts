@@ -5,6 +5,7 @@ import type { MeetingDetails, MeetingLookup } from '../../../src/bot/meeting-end
 import { AdapterMessenger } from '../../../src/notify/messenger';
 import { OutboxWorker } from '../../../src/notify/outbox-worker';
 import { meetingCardHandlers } from '../../../src/notify/meeting-card-delivery';
+import { adminNoticeHandlers, type AdminNoticeRenderer } from '../../../src/notify/admin-notices';
 import { silentLogger } from '../../../src/observability/logger';
 import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
@@ -108,7 +109,10 @@ function cardsOf(activities: Partial<Activity>[]): SentCard[] {
     });
 }
 
-export function createHarness(tollgate: Tollgate, options: { bootstrapAdmins?: string[] } = {}): Harness {
+export function createHarness(
+  tollgate: Tollgate,
+  options: { bootstrapAdmins?: string[]; adminNoticeRenderers?: Record<string, AdminNoticeRenderer> } = {},
+): Harness {
   let bot!: Bot;
   const adapter = new TeamsTestAdapter(async (context) => {
     await bot.app.run(context);
@@ -121,13 +125,23 @@ export function createHarness(tollgate: Tollgate, options: { bootstrapAdmins?: s
     meetingLookup: lookup,
     startTypingTimer: false,
   });
-  const worker = new OutboxWorker(tollgate.store, tollgate.clock, silentLogger, meetingCardHandlers({
-    tollgate,
-    commands: bot.commands,
-    messenger: new AdapterMessenger(adapter, ''),
-    clock: tollgate.clock,
-    bootstrapAdmins: options.bootstrapAdmins ?? [],
-  }));
+  const messenger = new AdapterMessenger(adapter, '');
+  const worker = new OutboxWorker(tollgate.store, tollgate.clock, silentLogger, {
+    ...meetingCardHandlers({
+      tollgate,
+      commands: bot.commands,
+      messenger,
+      clock: tollgate.clock,
+      bootstrapAdmins: options.bootstrapAdmins ?? [],
+    }),
+    ...adminNoticeHandlers({
+      tollgate,
+      messenger,
+      clock: tollgate.clock,
+      bootstrapAdmins: options.bootstrapAdmins ?? [],
+      renderers: options.adminNoticeRenderers ?? {},
+    }),
+  });
 
   const send = async (activity: Partial<Activity>): Promise<Partial<Activity>[]> => {
     const before = adapter.activeQueue.length;

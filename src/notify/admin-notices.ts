@@ -1,0 +1,109 @@
+import { CardFactory, type ConversationReference } from 'botbuilder';
+import type { AdaptiveCardJson } from '../bot/cards/expand-card';
+import type { CardContext } from '../bot/cards/card-context';
+import type { Tx } from '../store/database';
+import { findPersonalConversation } from '../store/bot-store';
+import { enqueue } from '../store/outbox-store';
+import { findTenant } from '../store/tenant-store';
+import type { Clock } from '../time/clock';
+import type { Tollgate } from '../tollgate';
+import { DeliveryError, type Messenger } from './messenger';
+import type { OutboxHandler } from './outbox-worker';
+
+/**
+ * Cards Tollgate sends to a tenant's admins on its own (the monthly digest, a toll-fraud incident, …).
+ *
+ * One outbox row per admin and notice: the database's dedupe key makes "enqueue it again" (a second replica, a
+ * restart, a later leg of the same incident) a no-op, and one admin's failed delivery never re-sends to the others.
+ * The card is rendered when it is delivered, so it shows the figures of that moment.
+ */
+export const ADMIN_NOTICE_KIND = 'admin_notice.send';
+
+export interface AdminNoticePayload {
+  /** What kind of notice, e.g. 'monthly_digest', 'fraud_incident': picks the renderer. */
+  notice: string;
+  /** What the notice is about, e.g. '2026-10' or an incident id: handed to the renderer. */
+  key: string;
+  adminId: string;
+}
+
+/** Renders one notice's card for one reader, at delivery time. */
+export type AdminNoticeRenderer = (tenantId: string, key: string, ctx: CardContext) => Promise<AdaptiveCardJson>;
+
+/** Enqueues the notice for each admin, in the caller's transaction. Returns how many rows were new. */
+export async function enqueueAdminNotice(
+  tx: Tx,
+  n: { tenantId: string; notice: string; key: string; adminIds: readonly string[]; at: string },
+): Promise<number> {
+  let added = 0;
+  for (const adminId of new Set(n.adminIds)) {
+    const payload: AdminNoticePayload = { notice: n.notice, key: n.key, adminId };
+    const fresh = await enqueue(tx, {
+      tenantId: n.tenantId,
+      kind: ADMIN_NOTICE_KIND,
+      dedupeKey: `${n.notice}:${n.key}:${adminId}`,
+      payload,
+      at: n.at,
+    });
+    if (fresh) added++;
+  }
+  return added;
+}
+
+/**
+ * The tenant's admins as the ids their personal conversations are stored under (AAD object ids): users marked
+ * admin, and TOLLGATE_ADMINS entries (an AAD id as given, a UPN through the directory).
+ */
+export async function listAdminIds(db: Tx, tenantId: string, bootstrapAdmins: readonly string[]): Promise<string[]> {
+  const marked = await db.selectFrom('users').select('aad_object_id').where('tenant_id', '=', tenantId).where('is_admin', '=', 1).execute();
+  const ids = new Set(marked.map((r) => r.aad_object_id));
+  const upns = bootstrapAdmins.filter((a) => a.includes('@'));
+  for (const a of bootstrapAdmins) if (!a.includes('@')) ids.add(a);
+  if (upns.length > 0) {
+    const rows = await db
+      .selectFrom('users')
+      .select('aad_object_id')
+      .where('tenant_id', '=', tenantId)
+      .where('upn_lower', 'in', upns.map((u) => u.toLowerCase()))
+      .execute();
+    for (const r of rows) ids.add(r.aad_object_id);
+  }
+  return [...ids].sort();
+}
+
+/** The outbox handler that delivers admin notices to each admin's personal chat with Tollgate. */
+export function adminNoticeHandlers(deps: {
+  tollgate: Tollgate;
+  messenger: Messenger;
+  clock: Clock;
+  bootstrapAdmins: readonly string[];
+  renderers: Record<string, AdminNoticeRenderer>;
+}): Record<string, OutboxHandler> {
+  const { tollgate, messenger, clock, renderers } = deps;
+  return {
+    [ADMIN_NOTICE_KIND]: async (row, raw) => {
+      const payload = raw as AdminNoticePayload;
+      const render = renderers[payload.notice];
+      if (!render) throw new DeliveryError(`no renderer for admin notice '${payload.notice}'`, undefined, true);
+      // Someone who stopped being an admin after the notice was queued does not get it.
+      if (!(await tollgate.directory.isAdmin(row.tenant_id, payload.adminId, deps.bootstrapAdmins))) {
+        throw new DeliveryError(`${payload.adminId} is no longer an admin of the tenant`, undefined, true);
+      }
+      const conversation = await findPersonalConversation(tollgate.store.db, row.tenant_id, payload.adminId);
+      // An admin who never opened a chat with Tollgate cannot be reached proactively; the notice stays on record
+      // as dead with this reason instead of retrying for days.
+      if (!conversation) throw new DeliveryError(`admin ${payload.adminId} has no personal chat with Tollgate`, undefined, true);
+      const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
+      const tenant = await findTenant(tollgate.store.db, row.tenant_id);
+      const readerId = reference.user?.id;
+      const card = await render(row.tenant_id, payload.key, {
+        currency: tenant?.currency ?? 'USD',
+        locale: reference.locale ?? 'en-US',
+        isAdmin: true,
+        now: clock.now(),
+        refreshUserIds: readerId ? [readerId] : [],
+      });
+      await messenger.send(reference, { type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    },
+  };
+}
