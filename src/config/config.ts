@@ -17,6 +17,19 @@ const databaseUrl = z
     message: 'sqlite: needs a file path, e.g. sqlite:./data/tollgate.db',
   });
 
+/** Where Teams users reach this server (report downloads): http(s), no query, fragment or credentials. */
+const publicBaseUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const u = URL.canParse(v) ? new URL(v) : undefined;
+    return !!u && (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
+  }, { message: 'must be an http:// or https:// URL without a query, fragment or credentials, e.g. https://tollgate.contoso.com' })
+  .transform((v) => {
+    const u = new URL(v);
+    return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  });
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3978),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -33,6 +46,10 @@ const schema = z.object({
   GRAPH_BASE_URL: z.string().trim().url().optional(),
   LOGIN_BASE_URL: z.string().trim().url().optional(),
   GRAPH_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(0),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
+  PUBLIC_BASE_URL: publicBaseUrl.optional(),
+  MONTHLY_DIGEST_CHECK_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(5),
 });
 
 export interface Config {
@@ -53,6 +70,17 @@ export interface Config {
   graph?: { clientId: string; clientSecret: string; graphBaseUrl?: string; loginBaseUrl?: string };
   /** Background Graph call-record sync of every tenant, every this many minutes; 0 = off. */
   graphSyncIntervalMinutes: number;
+  /** PostgreSQL: the most connections this process opens (its pool size). */
+  databasePoolMax: number;
+  /** How long an outbox worker's claim on a message holds; proactive sends time out at a quarter of it (at most 15 s). */
+  outboxLeaseMs: number;
+  /**
+   * This server as Teams users' browsers reach it, without a trailing slash: cards link report downloads under it.
+   * Default in local mode http://127.0.0.1:PORT; absent otherwise (no download links).
+   */
+  publicBaseUrl?: string;
+  /** How often the server checks whether a tenant's monthly digest is due; 0 = no digests. */
+  monthlyDigestCheckMinutes: number;
 }
 
 export const DEFAULT_SQLITE_FILE = path.join('data', 'tollgate.db');
@@ -102,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
           }
         : undefined,
       graphSyncIntervalMinutes: e.GRAPH_SYNC_INTERVAL_MINUTES,
+      databasePoolMax: e.DATABASE_POOL_MAX,
+      outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
+      publicBaseUrl: e.PUBLIC_BASE_URL ?? (e.BOT_ID === '' ? `http://127.0.0.1:${e.PORT}` : undefined),
+      monthlyDigestCheckMinutes: e.MONTHLY_DIGEST_CHECK_MINUTES,
     },
   };
 }

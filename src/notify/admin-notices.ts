@@ -30,6 +30,11 @@ export interface AdminNoticePayload {
 /** Renders one notice's card for one reader, at delivery time. */
 export type AdminNoticeRenderer = (tenantId: string, key: string, ctx: CardContext) => Promise<AdaptiveCardJson>;
 
+/** The outbox dedupe key of one admin's copy of a notice: the database holds at most one row per key. */
+export function adminNoticeDedupeKey(notice: string, key: string, adminId: string): string {
+  return `${notice}:${key}:${adminId}`;
+}
+
 /** Enqueues the notice for each admin, in the caller's transaction. Returns how many rows were new. */
 export async function enqueueAdminNotice(
   tx: Tx,
@@ -41,7 +46,7 @@ export async function enqueueAdminNotice(
     const fresh = await enqueue(tx, {
       tenantId: n.tenantId,
       kind: ADMIN_NOTICE_KIND,
-      dedupeKey: `${n.notice}:${n.key}:${adminId}`,
+      dedupeKey: adminNoticeDedupeKey(n.notice, n.key, adminId),
       payload,
       at: n.at,
     });

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 // zod's v4 engine (shipped inside zod 3.25): several times faster on this per-leg hot path.
 import { z } from 'zod/v4';
+import { isStorableText, NOT_STORABLE_TEXT } from '../store/storable-text';
 
 /**
  * A call leg as Microsoft Graph's pstnCallLogRow describes it (DOMAIN.md), normalized. Only conf_in (dial-in to the
@@ -31,6 +32,10 @@ export interface CallRecord {
   msCurrency: string | null;
   msLicenseCapability: string | null;
   msInventoryType: string | null;
+  /** What the row said of its user's usage location (usageCountryCode; the export's User Location), as given. */
+  msUsageLocation: string | null;
+  /** Microsoft's Domestic/International label (destinationContext), as given. */
+  msDestinationContext: string | null;
   /**
    * Identifies the call as it happened: the same id with a different hash is a conflict, not a duplicate.
    * Microsoft's billing figures (charge, connection charge, currency, license capability) are left out: they come
@@ -86,6 +91,8 @@ const rowSchema = z.object({
   connectionCharge: money,
   currency: optionalText,
   licenseCapability: optionalText,
+  usageCountryCode: optionalText,
+  destinationContext: optionalText,
 });
 
 /** TollFree, toll_free, Toll Free, TOLL-FREE … all mean toll-free. */
@@ -159,11 +166,13 @@ function fastRow(input: Record<string, unknown>): CheckedRow | undefined {
   const connectionCharge = fastMoney(input.connectionCharge);
   const currency = fastText(input.currency);
   const licenseCapability = fastText(input.licenseCapability);
+  const usageCountryCode = fastText(input.usageCountryCode);
+  const destinationContext = fastText(input.destinationContext);
   if (
     id === UNSURE || callId === UNSURE || callType === UNSURE || conferenceId === UNSURE || userId === UNSURE ||
     userPrincipalName === UNSURE || userDisplayName === UNSURE || calleeNumber === UNSURE || callerNumber === UNSURE ||
     inventoryType === UNSURE || startMs === UNSURE || endMs === UNSURE || charge === UNSURE || connectionCharge === UNSURE ||
-    currency === UNSURE || licenseCapability === UNSURE ||
+    currency === UNSURE || licenseCapability === UNSURE || usageCountryCode === UNSURE || destinationContext === UNSURE ||
     !(duration === undefined || duration === null || (typeof duration === 'number' && Number.isFinite(duration)))
   ) {
     return undefined;
@@ -187,6 +196,8 @@ function fastRow(input: Record<string, unknown>): CheckedRow | undefined {
       connectionCharge,
       currency,
       licenseCapability,
+      usageCountryCode,
+      destinationContext,
     },
     startMs,
     endMs,
@@ -196,6 +207,15 @@ function fastRow(input: Record<string, unknown>): CheckedRow | undefined {
 export interface ParseOptions {
   /** Skip the fast path (tests prove both paths give the same answer). */
   schemaOnly?: boolean;
+}
+
+/**
+ * The first text field no store keeps as it is (store/storable-text.ts): on PostgreSQL a NUL would fail the whole
+ * chunk's transaction, good legs with it, and a lone surrogate would make two different ids one stored leg.
+ */
+function unstorableField(row: Row): string | undefined {
+  for (const [field, value] of Object.entries(row)) if (typeof value === 'string' && !isStorableText(value)) return field;
+  return undefined;
 }
 
 export function parseCallRecord(input: unknown, options: ParseOptions = {}): ParseResult {
@@ -222,6 +242,10 @@ export function parseCallRecord(input: unknown, options: ParseOptions = {}): Par
     checked = { row, startMs: Date.parse(row.startDateTime), endMs: row.endDateTime ? Date.parse(row.endDateTime) : null };
   }
   const r = checked.row;
+  const unstorable = unstorableField(r);
+  if (unstorable) {
+    return { ok: false, id: r.id, reason: 'malformed_record', message: `${unstorable}: ${NOT_STORABLE_TEXT}` };
+  }
   const callType = r.callType.toLowerCase();
   const rated = callType === 'conf_in' || callType === 'conf_out';
   const duration = r.duration ?? null;
@@ -258,6 +282,8 @@ export function parseCallRecord(input: unknown, options: ParseOptions = {}): Par
     msCurrency: r.currency ? r.currency.toUpperCase() : null,
     msLicenseCapability: r.licenseCapability,
     msInventoryType: r.inventoryType,
+    msUsageLocation: r.usageCountryCode,
+    msDestinationContext: r.destinationContext,
     contentHash: '',
   };
   record.contentHash = hashRecord(record);

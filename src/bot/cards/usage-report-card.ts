@@ -34,6 +34,11 @@ export interface UsageReportCardInput {
 export interface UsageReportNames {
   /** Meeting titles by conferenceId, where Tollgate learned them. */
   meetingTitles?: ReadonlyMap<string, string>;
+  /**
+   * A signed, short-lived address of the period's legs as CSV (reports/legs-download.ts), for readers who may have
+   * every leg of the tenant (admins): the card shows "Download CSV". Absent, no button.
+   */
+  download?: { url: string; minutes: number };
 }
 
 export const TOP_COUNTRIES = 10;
@@ -70,6 +75,9 @@ interface UsageReportModel {
   chartCaption: string;
   hasMeetings: boolean;
   meetings: (Row & { conferenceId: string; hasDetails: boolean })[];
+  hasDownload: boolean;
+  downloadUrl: string;
+  downloadNote: string;
   footer: string;
 }
 
@@ -163,6 +171,11 @@ export function buildUsageReportCard(report: UsageReportCardInput, ctx: CardCont
     chartCaption,
     hasMeetings: meetings.length > 0,
     meetings,
+    hasDownload: names.download !== undefined,
+    downloadUrl: names.download?.url ?? '',
+    downloadNote: names.download
+      ? `Download CSV: every call of ${calendarRange(first, last, loc)} (UTC) in the admin center's columns. The link works for ${plural(names.download.minutes, 'minute', 'minutes', loc)}; Refresh for a new one.`
+      : '',
     footer: "Estimated by Tollgate from the calls it has rated; Microsoft's own billing data arrives 24 to 48 hours later.",
   });
 }

@@ -1,0 +1,51 @@
+import { legPages } from '../../src/reports/legs-report';
+import type { Store } from '../../src/store/database';
+import type { Tollgate } from '../../src/tollgate';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+
+/**
+ * The export reads a range's legs in pages by (start_at, id), each page seeking to where the last one ended. Every
+ * leg of the range comes exactly once and in order, whatever the page size, also when a page ends inside a run of
+ * legs that started at the same instant.
+ */
+describeEachEngine('legs export paging', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let tollgate: Tollgate;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    ({ tollgate } = await setUpTenant(store, { fund: '100' }));
+    const starts = [
+      '2026-10-31T23:59:59.999Z', // before the range
+      ...Array(7).fill('2026-11-01T00:00:00.000Z'), // seven at the range's first instant
+      '2026-11-02T08:00:00.000Z',
+      ...Array(5).fill('2026-11-03T09:30:00.000Z'),
+      '2026-11-05T10:00:00.000Z',
+      ...Array(4).fill('2026-11-30T23:59:59.999Z'), // at the range's last instant
+      '2026-12-01T00:00:00.000Z', // after it
+    ];
+    const rows = starts.map((start, i) =>
+      leg({ id: `p-${String((i * 7919) % 101).padStart(3, '0')}`, callType: 'conf_out', number: NUMBERS.usLandline, organizer: USERS.sub, seconds: 60, start }),
+    );
+    const r = await tollgate.intake.ingest(T, rows);
+    if (!r.ok || r.value.accepted !== rows.length) throw new Error('set-up failed');
+  });
+  afterAll(async () => cleanup());
+
+  const range = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+
+  it.each([1, 2, 3, 5, 7, 100])('pages of %i: every leg of the range once, by start then id', async (pageSize) => {
+    const expected = (
+      await store.db.selectFrom('legs').select(['id', 'start_at']).where('tenant_id', '=', T).where('start_at', '>=', range.from).where('start_at', '<', range.to).execute()
+    )
+      .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((l) => l.id);
+    expect(expected).toHaveLength(18);
+    const pages: string[][] = [];
+    for await (const page of legPages(store.db, T, range, pageSize)) pages.push(page.map((l) => l.id));
+    expect(pages.flat()).toEqual(expected);
+    expect(pages.slice(0, -1).every((p) => p.length === pageSize)).toBe(true);
+  });
+});
