@@ -52,6 +52,22 @@ export function planFor(licenses: readonly string[]): AudioConferencingPlan {
   return 'none';
 }
 
+/**
+ * A user's SKUs after moving them to `plan`: every Audio Conferencing SKU they held (the subscription, the E5 suites
+ * that include it, pay-per-minute) gives way to the plan's own; MCOPSTNPP is added (true), removed (false) or left as
+ * it was (undefined); every other SKU is kept. What `license @user …` stores, and what the license advisor's what-ifs
+ * rate with, so the two never disagree.
+ */
+export function licensesWithPlan(before: readonly string[], plan: AudioConferencingPlan, credits: boolean | undefined): string[] {
+  const planSkus = new Set([...SUBSCRIPTION_LICENSES, AUDIO_CONFERENCING_PAY_PER_MINUTE]);
+  let after = before.filter((sku) => !planSkus.has(sku));
+  if (plan === 'subscription') after.push(AUDIO_CONFERENCING_SUBSCRIPTION);
+  if (plan === 'ppm') after.push(AUDIO_CONFERENCING_PAY_PER_MINUTE);
+  if (credits === true && !after.includes(COMMUNICATIONS_CREDITS)) after.push(COMMUNICATIONS_CREDITS);
+  if (credits === false) after = after.filter((sku) => sku !== COMMUNICATIONS_CREDITS);
+  return after;
+}
+
 /** MCOPSTNPP: what a subscription organizer needs for any leg that draws on credits. */
 export function hasCommunicationsCredits(licenses: readonly string[]): boolean {
   return holds(licenses, COMMUNICATIONS_CREDITS);

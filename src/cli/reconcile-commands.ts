@@ -33,7 +33,7 @@ function signed(micros: number, currency: string): string {
   return micros > 0 ? `+${text}` : text;
 }
 
-function table(rows: string[][], rightAligned: ReadonlySet<number>): string {
+export function table(rows: string[][], rightAligned: ReadonlySet<number>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) => `  ${r.map((cell, i) => (i === r.length - 1 ? cell : rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd())

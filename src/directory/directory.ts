@@ -1,12 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { DEFAULT_DIAL_OUT_POLICY, findDialOutPolicy } from '../billing/dial-out-policy';
-import {
-  AUDIO_CONFERENCING_PAY_PER_MINUTE,
-  AUDIO_CONFERENCING_SUBSCRIPTION,
-  COMMUNICATIONS_CREDITS,
-  SUBSCRIPTION_LICENSES,
-} from '../billing/licenses';
+import { licensesWithPlan, planFor } from '../billing/licenses';
 import { licensesOf } from './organizer-profile';
 import type { Store, Tx } from '../store/database';
 import { audit } from '../store/audit-store';
@@ -135,6 +130,11 @@ export class Directory {
   /**
    * Moves a user between subscription, pay-per-minute and no Audio Conferencing, optionally adding or removing the
    * Communications Credits license; any other SKU the user holds is kept. Returns the licenses before and after.
+   *
+   * `adjustPoolLicenses` (the license advisor's switches): the subscription license is bought for, or given back by,
+   * this user, so the purchased count that sizes the dial-out pool follows in the same transaction: one more when the
+   * user moves onto subscription, one fewer (never below 0) when they leave it, unchanged when their plan did not
+   * change (a second click on the same switch changes nothing).
    */
   async setLicense(
     tenantId: string,
@@ -142,20 +142,27 @@ export class Directory {
     plan: 'subscription' | 'ppm' | 'none',
     credits: boolean | undefined,
     actor: string,
-  ): Promise<Outcome<{ user: UserRow; before: string[]; after: string[] }>> {
+    options: { adjustPoolLicenses?: boolean; via?: string } = {},
+  ): Promise<Outcome<{ user: UserRow; before: string[]; after: string[]; poolLicenses?: { before: number; after: number } }>> {
     return this.inTenant(tenantId, async (tx) => {
       const row = await findUser(tx, tenantId, user);
       if (!row) return failure('unknown_user', `No user ${user} in this tenant: import users first (tollgate users import).`);
       const before = licensesOf(row);
-      const planSkus = new Set([...SUBSCRIPTION_LICENSES, AUDIO_CONFERENCING_PAY_PER_MINUTE]);
-      let after = before.filter((sku) => !planSkus.has(sku));
-      if (plan === 'subscription') after.push(AUDIO_CONFERENCING_SUBSCRIPTION);
-      if (plan === 'ppm') after.push(AUDIO_CONFERENCING_PAY_PER_MINUTE);
-      if (credits === true && !after.includes(COMMUNICATIONS_CREDITS)) after.push(COMMUNICATIONS_CREDITS);
-      if (credits === false) after = after.filter((sku) => sku !== COMMUNICATIONS_CREDITS);
+      const after = licensesWithPlan(before, plan, credits);
       await updateUser(tx, tenantId, row.aad_object_id, { licenses: after.join(';'), updated_at: this.now() });
-      await this.audit(tx, tenantId, actor, 'license.set', { user: row.aad_object_id, before, after });
-      return ok({ user: row, before, after });
+      let poolLicenses: { before: number; after: number } | undefined;
+      if (options.adjustPoolLicenses) {
+        const delta = (planFor(after) === 'subscription' ? 1 : 0) - (planFor(before) === 'subscription' ? 1 : 0);
+        const current = (await findTenant(tx, tenantId))!.pool_licenses;
+        poolLicenses = { before: current, after: Math.max(0, current + delta) };
+        if (poolLicenses.after !== current) {
+          await updateTenantSettings(tx, tenantId, { pool_licenses: poolLicenses.after });
+          await this.audit(tx, tenantId, actor, 'pool-licenses.set', { licenses: poolLicenses.after, before: current, because: 'license.set', user: row.aad_object_id });
+        }
+      }
+      const via = options.via ? { via: options.via } : {};
+      await this.audit(tx, tenantId, actor, 'license.set', { user: row.aad_object_id, before, after, ...(poolLicenses ? { poolLicenses } : {}), ...via });
+      return ok({ user: row, before, after, ...(poolLicenses ? { poolLicenses } : {}) });
     });
   }
 
