@@ -1,5 +1,7 @@
 import { IngestKeys } from './auth/ingest-keys';
 import { Directory } from './directory/directory';
+import { FraudAdmin } from './fraud/fraud-admin';
+import { FraudGuard } from './fraud/fraud-guard';
 import { Ledger } from './ledger/ledger';
 import type { Logger } from './observability/logger';
 import type { Store } from './store/database';
@@ -17,18 +19,29 @@ export interface Tollgate {
   directory: Directory;
   ingestKeys: IngestKeys;
   meetings: MeetingQueries;
+  /** The toll-fraud guard's settings, block list and incidents (the guard itself runs inside intake). */
+  fraud: FraudAdmin;
 }
 
-export function createTollgate(store: Store, clock: Clock, logger: Logger, intakeOptions: IntakeOptions = {}): Tollgate {
+export interface TollgateOptions extends IntakeOptions {
+  /** TOLLGATE_ADMINS: they get the toll-fraud incident cards too. */
+  bootstrapAdmins?: readonly string[];
+  /** false: intake runs without the toll-fraud guard (the benchmark's comparison run). Default on. */
+  fraudGuard?: boolean;
+}
+
+export function createTollgate(store: Store, clock: Clock, logger: Logger, intakeOptions: TollgateOptions = {}): Tollgate {
   const ledger = new Ledger(store, clock);
+  const guard = intakeOptions.fraudGuard === false ? undefined : new FraudGuard(store, logger, { bootstrapAdmins: intakeOptions.bootstrapAdmins });
   return {
     store,
     clock,
     logger,
     ledger,
-    intake: new Intake(ledger, clock, logger, intakeOptions),
+    intake: new Intake(ledger, clock, logger, { ...intakeOptions, onSettled: intakeOptions.onSettled ?? guard?.onSettled }),
     directory: new Directory(store, clock),
     ingestKeys: new IngestKeys(store, clock),
     meetings: new MeetingQueries(store),
+    fraud: new FraudAdmin(store, clock),
   };
 }

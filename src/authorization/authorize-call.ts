@@ -4,18 +4,23 @@ import type { DialOutPolicyName } from '../billing/dial-out-policy';
 import { rateLeg, type Decision } from '../billing/rate-leg';
 import { reasonMessage } from '../billing/reasons';
 import { organizerProfile } from '../directory/organizer-profile';
+import { screenDialOut } from '../fraud/fraud-guard';
 import { failure, ok, type Outcome } from '../outcome';
 import { loadRateCard } from '../rates/rate-card-store';
 import type { Store } from '../store/database';
 import { poolUsed } from '../store/leg-store';
 import { findTenant } from '../store/tenant-store';
 import { findUser } from '../store/user-store';
+import { isStorableText, NOT_STORABLE_TEXT } from '../store/storable-text';
 import type { Clock } from '../time/clock';
 
+// Looked up in the store: text it keeps as it is, or a 400 (a NUL would fail the query on PostgreSQL: a 500).
+const storable = { message: NOT_STORABLE_TEXT };
+
 export const authorizeRequestSchema = z.object({
-  organizerId: z.string().trim().min(1, 'organizerId is required (AAD object id or UPN)'),
+  organizerId: z.string().trim().min(1, 'organizerId is required (AAD object id or UPN)').refine(isStorableText, storable),
   callType: z.enum(['conf_in', 'conf_out'], { message: 'callType must be conf_in or conf_out' }),
-  number: z.string().trim().min(1, 'number is required (E.164, e.g. +4930123456)'),
+  number: z.string().trim().min(1, 'number is required (E.164, e.g. +4930123456)').refine(isStorableText, storable),
   numberType: z
     .string()
     .trim()
@@ -29,6 +34,8 @@ export type AuthorizeAnswer =
   | ({ allowed: true } & Pick<Decision, 'paidBy' | 'destinationCountry' | 'maxDurationSeconds' | 'poolSeconds'> & {
       rate: { perMinuteMicros: number; connectionFeeMicros: number; incrementSeconds: number; description: string } | null;
       currency: string;
+      /** The toll-fraud rules this dial-out matches, when the tenant allows suspected fraud (blocking off). */
+      suspectedTollFraud?: string[];
     })
   | { allowed: false; reason: string; message: string };
 
@@ -60,6 +67,16 @@ export async function authorizeCall(store: Store, clock: Clock, tenantId: string
     },
   );
   if (!decision.ok) return ok({ allowed: false, reason: decision.reason, message: decision.message || reasonMessage(decision.reason) });
+  // Dial-outs pass the toll-fraud guard: the block list always refuses, suspected fraud when the tenant turned blocking on.
+  const screening = req.callType !== 'conf_out' ? undefined : await screenDialOut(store, tenant, {
+    organizer: user ? organizerProfile(user) : undefined,
+    organizerId: req.organizerId,
+    digits: req.number.replace(/\D/g, ''),
+    destinationCountry: decision.destinationCountry,
+    ratePerMinuteMicros: decision.rate?.perMinuteMicros ?? null,
+    at: now,
+  });
+  if (screening && !screening.ok) return ok({ allowed: false, reason: screening.reason, message: screening.message });
   return ok({
     allowed: true,
     paidBy: decision.paidBy,
@@ -75,5 +92,6 @@ export async function authorizeCall(store: Store, clock: Clock, tenantId: string
           description: decision.rate.description,
         }
       : null,
+    ...(screening?.suspected.length ? { suspectedTollFraud: screening.suspected } : {}),
   });
 }

@@ -79,6 +79,16 @@ export const REASONS = {
   invalid_rate_card: {
     message: 'The rate card has errors. Fix the listed lines and load the file again.',
   },
+  suspected_toll_fraud: {
+    message:
+      "This dial-out looks like toll fraud and the organization refuses suspected fraud. " +
+      'Ask a Tollgate admin to check the open incidents (incidents) and, if the call is legitimate, dismiss the incident or change the fraud settings.',
+  },
+  destination_blocked: {
+    message:
+      "This destination is on the organization's dial-out block list. " +
+      'Ask a Tollgate admin to remove it from the block list (fraud unblock) if the call is legitimate.',
+  },
 } as const satisfies Record<string, { readonly message: string }>;
 
 export type Reason = keyof typeof REASONS;

@@ -55,6 +55,8 @@ export const FLAG_WORDS: Readonly<Record<Reason, string>> = {
   rate_currency_mismatch: 'Rate card in another currency',
   credits_not_purchasable_in_country: 'Credits not available in this country',
   invalid_rate_card: 'Rate card has errors',
+  suspected_toll_fraud: 'Suspected toll fraud',
+  destination_blocked: 'Destination on the block list',
 };
 
 export function flagWords(flag: string): string {

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import { formatMoney } from '../billing/money';
+import type { RateCard } from '../billing/rate-card';
+import type { OrganizerProfile } from '../billing/rate-leg';
+import { reasonMessage } from '../billing/reasons';
+import { enqueueAdminNotice, listAdminIds } from '../notify/admin-notices';
+import type { Logger } from '../observability/logger';
+import type { Store, Tx } from '../store/database';
+import {
+  listBlockList,
+  loadBaseline,
+  loadDaysAndRanges,
+  loadGuardBasics,
+  openAndDismissedIncidents,
+  saveChunk,
+  type FraudIncidentRow,
+  type IncidentDelta,
+  type IncidentKeyRow,
+  type IncidentRows,
+  type RollupRows,
+} from '../store/fraud-store';
+import type { LegRow } from '../store/leg-store';
+import type { TenantRow } from '../store/tenant-store';
+import { PATTERN_WORDS, type FraudPattern } from './fraud-patterns';
+import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-settings';
+import {
+  addDays,
+  BASELINE_DAYS,
+  emptyHistoryRows,
+  historyNeeds,
+  hoursFromText,
+  hoursText,
+  key,
+  legFacts,
+  RecentHistory,
+  type DialOut,
+  type HistoryNeeds,
+  type HistoryRows,
+  type LegFacts,
+} from './recent-history';
+import { blockedBy, checkDialOut, episodeOf, needsBaseline, type FraudMatch } from './rules';
+
+/** The admin notice kind of a new incident (src/notify/admin-notices.ts): its key is the incident id. */
+export const FRAUD_INCIDENT_NOTICE = 'fraud_incident';
+
+interface Matched {
+  leg: DialOut;
+  facts: LegFacts;
+  match: FraudMatch;
+}
+
+/**
+ * The toll-fraud guard where legs come in: after a chunk of legs is settled, inside the same transaction, it adds the
+ * chunk's dial-outs to the rollups the rules read, checks each one against the rules, and opens or extends one
+ * incident per organizer and pattern (a new incident's card is queued for every admin in the same transaction).
+ * Nothing here refuses a leg: settlement records what happened; authorize is where calls are refused.
+ *
+ * Per chunk it reads twice (the settings and the countries; the organizers' day rows and short-call counts) and
+ * writes once; it reads an organizer's baseline only above the minutes_spike floors, and the incidents of the
+ * organizers with matching legs only when there are some.
+ */
+export class FraudGuard {
+  private readonly bootstrapAdmins: readonly string[];
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    options: { bootstrapAdmins?: readonly string[] } = {},
+  ) {
+    this.bootstrapAdmins = options.bootstrapAdmins ?? [];
+  }
+
+  /** Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. */
+  readonly onSettled = async (
+    tx: Tx,
+    tenant: TenantRow,
+    legs: readonly LegRow[],
+    organizers: ReadonlyMap<string, OrganizerProfile>,
+    rateCard: RateCard,
+    at: string,
+  ): Promise<void> => {
+    const dialOuts: DialOut[] = [];
+    for (const leg of legs) {
+      if (leg.call_type !== 'conf_out' || leg.status !== 'rated' || !leg.destination_country || !leg.callee_number) continue;
+      dialOuts.push(dialOutOf(leg, tenant, organizers));
+    }
+    if (dialOuts.length === 0) return;
+    const tenantId = tenant.tenant_id;
+    const basics = await loadGuardBasics(this.store, tx, tenantId);
+    const settings = parseStoredSettings(basics.settings);
+    if (ruleEnabled(settings, 'premium_rate')) findRatePrefixes(rateCard, dialOuts, settings);
+    const checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, settings) }));
+    const needs = historyNeeds(checked, { allRanges: false });
+    // PostgreSQL reads the chunk's organizers' incidents along with their days (one statement fewer when legs match).
+    const loaded = await loadHistory(this.store, tx, tenantId, needs, basics.countries, this.store.sqlite ? undefined : needs.organizers);
+    const history = new RecentHistory(loaded.rows);
+    const matches: Matched[] = [];
+    for (const { leg, facts } of checked) {
+      history.record(leg, facts);
+      // Most legs never need the organizer's baseline: only those above the minutes_spike floors wait for a read.
+      if (!history.hasBaseline(leg.organizerKey, facts.day) && needsBaseline(leg, facts, history, settings)) {
+        history.setBaseline(leg.organizerKey, facts.day, await loadBaseline(this.store, tx, tenantId, leg.organizerKey, facts.day, addDays(facts.day, -BASELINE_DAYS)));
+      }
+      for (const match of checkDialOut(leg, facts, history, { settings, tenantCountry: tenant.country, mode: 'settle' })) matches.push({ leg, facts, match });
+    }
+    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, legs, at, loaded.incidents);
+    await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
+    if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
+  };
+
+  /**
+   * One incident per organizer and pattern: the chunk's matching legs extend the organizer's open one, or open one.
+   * Episodes an admin dismissed before stay quiet.
+   */
+  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], legs: readonly LegRow[], at: string, known: IncidentKeyRow[] | undefined): Promise<IncidentRows> {
+    const open = new Map<string, IncidentKeyRow>();
+    const dismissed = new Set<string>();
+    for (const i of known ?? (await openAndDismissedIncidents(this.store, tx, tenantId, [...new Set(matches.map((m) => m.leg.organizerKey))]))) {
+      if (i.status === 'open') open.set(key(i.organizer_id, i.pattern), i);
+      else for (const e of i.episodes.split('\n')) dismissed.add(key(key(i.organizer_id, i.pattern), e));
+    }
+
+    interface Group { organizer: string; pattern: FraudPattern; legs: Map<string, DialOut>; last: FraudMatch; episodes: Set<string>; firstMs: number; lastMs: number }
+    const groups = new Map<string, Group>();
+    for (const { leg, facts, match } of matches) {
+      const episode = episodeOf(match, facts);
+      const groupKey = key(leg.organizerKey, match.pattern);
+      if (dismissed.has(key(groupKey, episode))) continue;
+      let g = groups.get(groupKey);
+      if (!g) groups.set(groupKey, (g = { organizer: leg.organizerKey, pattern: match.pattern, legs: new Map(), last: match, episodes: new Set(), firstMs: leg.startMs, lastMs: leg.startMs }));
+      g.legs.set(leg.legId, leg);
+      g.episodes.add(episode);
+      if (leg.startMs >= g.lastMs) {
+        g.lastMs = leg.startMs;
+        g.last = match;
+      }
+      g.firstMs = Math.min(g.firstMs, leg.startMs);
+    }
+
+    const rows: IncidentRows = { opened: [], extended: [], legs: [] };
+    const byId = new Map(legs.map((l) => [l.id, l]));
+    for (const [groupKey, g] of groups) {
+      const members = [...g.legs.values()];
+      const totals: Pick<IncidentDelta, 'legs' | 'dialout_seconds' | 'cost_micros' | 'first_leg_at' | 'last_leg_at' | 'detail' | 'block_target' | 'updated_at'> = {
+        legs: members.length,
+        dialout_seconds: members.reduce((s, l) => s + l.durationSeconds, 0),
+        cost_micros: members.reduce((s, l) => s + l.chargeMicros, 0),
+        first_leg_at: new Date(g.firstMs).toISOString(),
+        last_leg_at: new Date(g.lastMs).toISOString(),
+        detail: JSON.stringify(g.last.detail),
+        block_target: g.last.blockTarget,
+        updated_at: at,
+      };
+      const existing = open.get(groupKey);
+      let incidentId: string;
+      if (existing) {
+        incidentId = existing.id;
+        const episodes = new Set([...existing.episodes.split('\n').filter(Boolean), ...g.episodes]);
+        rows.extended.push({ ...totals, id: incidentId, episodes: [...episodes].join('\n') });
+      } else {
+        incidentId = randomUUID();
+        const first = byId.get(members[0]!.legId);
+        rows.opened.push({
+          ...totals,
+          tenant_id: tenantId,
+          id: incidentId,
+          organizer_id: g.organizer,
+          organizer_upn: first?.organizer_upn ?? null,
+          organizer_name: first?.organizer_name ?? null,
+          pattern: g.pattern,
+          status: 'open',
+          episodes: [...g.episodes].join('\n'),
+          actions: '',
+          opened_at: at,
+          resolved_at: null,
+          resolved_by: null,
+        });
+      }
+      for (const l of members) rows.legs.push({ tenant_id: tenantId, incident_id: incidentId, leg_id: l.legId, conference_id: l.conferenceId, start_at: new Date(l.startMs).toISOString() });
+    }
+    return rows;
+  }
+
+  /** A new incident's card goes to every admin, queued in the transaction that opens it. */
+  private async notify(tx: Tx, tenantId: string, opened: FraudIncidentRow[], at: string): Promise<void> {
+    const adminIds = await listAdminIds(tx, tenantId, this.bootstrapAdmins);
+    for (const i of opened) {
+      const queued = await enqueueAdminNotice(tx, { tenantId, notice: FRAUD_INCIDENT_NOTICE, key: i.id, adminIds, at });
+      this.logger.warn(
+        { tenantId, incidentId: i.id, organizerId: i.organizer_id, pattern: i.pattern, legs: i.legs, costMicros: i.cost_micros, adminsNotified: queued },
+        `suspected toll fraud: ${PATTERN_WORDS[i.pattern as FraudPattern].title.toLowerCase()}`,
+      );
+    }
+  }
+}
+
+function rollupRows(tenantId: string, history: RecentHistory): RollupRows {
+  return {
+    days: history.changedDays().map(([organizer_id, day, d]) => ({
+      tenant_id: tenantId,
+      organizer_id,
+      day,
+      dialout_seconds: d.seconds,
+      dialout_legs: d.legs,
+      hour_seconds: hoursText(d.hours),
+      night_seconds: d.night,
+    })),
+    ranges: [...history.added.shortCalls].map(([k, short_calls]) => {
+      const [number_range, day] = k.split('\u0000') as [string, string];
+      return { tenant_id: tenantId, number_range, day, short_calls };
+    }),
+    countries: [...history.added.countries].map(([country, ms]) => ({ tenant_id: tenantId, country, first_call_at: new Date(ms).toISOString() })),
+  };
+}
+
+/** The rate card row behind each over-the-ceiling rate: its prefix is what "block destination" blocks. */
+function findRatePrefixes(card: RateCard, dialOuts: DialOut[], settings: FraudSettings): void {
+  for (const d of dialOuts) {
+    if (d.ratePerMinuteMicros === null || d.ratePerMinuteMicros <= settings.rateCeilingMicros) continue;
+    const rate = card.find('conf_out', { digits: d.digits, country: d.destinationCountry }, new Date(d.startMs));
+    if (rate?.prefix) d.ratePrefix = rate.prefix;
+  }
+}
+
+const digitTexts = new Map<string, string>();
+/** E.164 digits of a number as stored ("+44 20 …" → "4420…"); the same numbers recur, so they are kept. */
+function digitsOf(number: string): string {
+  let digits = digitTexts.get(number);
+  if (digits === undefined) {
+    digits = number.replace(/\D/g, '');
+    if (digitTexts.size >= 100_000) digitTexts.clear();
+    digitTexts.set(number, digits);
+  }
+  return digits;
+}
+
+function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
+  const profile = (leg.organizer_id ? organizers.get(leg.organizer_id) : undefined) ?? (leg.organizer_upn ? organizers.get(leg.organizer_upn.toLowerCase()) : undefined);
+  return {
+    legId: leg.id,
+    organizerKey: profile?.id ?? leg.organizer_id ?? leg.organizer_upn?.toLowerCase() ?? '(unknown organizer)',
+    organizerCountry: profile?.usageLocation ?? tenant.country,
+    startMs: Date.parse(leg.start_at),
+    durationSeconds: Number(leg.duration_seconds),
+    destinationCountry: leg.destination_country!,
+    digits: digitsOf(leg.callee_number!),
+    ratePerMinuteMicros: leg.rate_per_minute_micros === null ? null : Number(leg.rate_per_minute_micros),
+    chargeMicros: Number(leg.charge_micros),
+    conferenceId: leg.conference_id,
+  };
+}
+
+/** Reads the rollup rows these legs can touch (baselines come later, for the few organizers that need one). */
+async function loadHistory(
+  store: Store,
+  tx: Tx,
+  tenantId: string,
+  needs: HistoryNeeds,
+  countries: readonly { country: string; first_call_at: string }[],
+  incidentsOf?: readonly string[],
+): Promise<{ rows: HistoryRows; incidents: IncidentKeyRow[] | undefined }> {
+  const rows = emptyHistoryRows();
+  for (const c of countries) rows.countries.set(c.country, Date.parse(c.first_call_at));
+  const loaded = await loadDaysAndRanges(
+    store,
+    tx,
+    tenantId,
+    needs.dayRange ? { fromDay: needs.dayRange[0], toDay: needs.dayRange[1], organizerIds: needs.organizers } : undefined,
+    needs.ranges,
+    incidentsOf,
+  );
+  for (const r of loaded.days) {
+    rows.days.set(key(r.organizer_id, r.day), { seconds: Number(r.dialout_seconds), legs: Number(r.dialout_legs), hours: hoursFromText(r.hour_seconds), night: Number(r.night_seconds) });
+  }
+  for (const r of loaded.ranges) rows.shortCalls.set(key(r.number_range, r.day), Number(r.short_calls));
+  return { rows, incidents: loaded.incidents };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Real time: authorize
+
+export type Screening =
+  | { ok: true; suspected: FraudPattern[] }
+  | { ok: false; reason: 'destination_blocked' | 'suspected_toll_fraud'; message: string; suspected: FraudPattern[] };
+
+/**
+ * A dial-out about to be placed: refused when its destination is on the tenant's block list (always), or when it
+ * continues a pattern under way and the tenant turned blocking on; otherwise allowed, with what it looks like.
+ */
+export async function screenDialOut(
+  store: Store,
+  tenant: TenantRow,
+  call: { organizer: OrganizerProfile | undefined; organizerId: string; digits: string; destinationCountry: string; ratePerMinuteMicros: number | null; at: Date },
+): Promise<Screening> {
+  const tenantId = tenant.tenant_id;
+  const tx = store.db;
+  const blocked = blockedBy((await listBlockList(tx, tenantId)).map((b) => b.target), { digits: call.digits, country: call.destinationCountry });
+  if (blocked) {
+    return { ok: false, reason: 'destination_blocked', message: `${reasonMessage('destination_blocked')} (block list entry ${blocked})`, suspected: [] };
+  }
+  const basics = await loadGuardBasics(store, tx, tenantId);
+  const settings = parseStoredSettings(basics.settings);
+  const leg: DialOut = {
+    legId: '(authorize)',
+    organizerKey: call.organizer?.id ?? call.organizerId,
+    organizerCountry: call.organizer?.usageLocation ?? tenant.country,
+    startMs: call.at.getTime(),
+    durationSeconds: 0,
+    destinationCountry: call.destinationCountry,
+    digits: call.digits,
+    ratePerMinuteMicros: call.ratePerMinuteMicros,
+    chargeMicros: 0,
+    conferenceId: null,
+  };
+  const facts = legFacts(leg, settings);
+  const history = new RecentHistory((await loadHistory(store, tx, tenantId, historyNeeds([{ leg, facts }], { allRanges: true }), basics.countries)).rows);
+  if (needsBaseline(leg, facts, history, settings)) {
+    history.setBaseline(leg.organizerKey, facts.day, await loadBaseline(store, tx, tenantId, leg.organizerKey, facts.day, addDays(facts.day, -BASELINE_DAYS)));
+  }
+  const matches = checkDialOut(leg, facts, history, { settings, tenantCountry: tenant.country, mode: 'probe' });
+  const suspected = [...new Set(matches.map((m) => m.pattern))];
+  if (suspected.length === 0 || !settings.blocking) return { ok: true, suspected };
+  const why = matches.map((m) => screeningWords(m, tenant.currency)).join('; ');
+  return { ok: false, reason: 'suspected_toll_fraud', message: `${reasonMessage('suspected_toll_fraud')} (${why})`, suspected };
+}
+
+function screeningWords(m: FraudMatch, currency: string): string {
+  const d = m.detail;
+  switch (d.pattern) {
+    case 'premium_rate':
+      return `rate ${formatMoney(d.ratePerMinuteMicros, currency)}/min is above the ${formatMoney(d.ceilingMicros, currency)}/min ceiling`;
+    case 'minutes_spike':
+      return `${d.minutes} dial-out minutes this ${d.window}, above the limit of ${d.limitMinutes}`;
+    case 'new_country':
+      return `${d.country} was never called before`;
+    case 'short_call_burst':
+      return `${d.shortCalls} short calls to +${d.range}… today`;
+    case 'night_hours':
+      return `${d.nightMinutes} dial-out minutes tonight, ${d.localTime} in ${d.timeZone}`;
+  }
+}

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * 0005_fraud_guard: the toll-fraud guard's tables (see src/fraud/). The rollups are what the rules need, kept up to
+ * date in the transaction that settles the legs, so checking a leg reads a few rows and never scans legs.
+ */
+export const fraudGuardMigration: Migration = {
+  async up(db: Kysely<any>) {
+    // A tenant's thresholds, rules and blocking switch as JSON (src/fraud/fraud-settings.ts). No row = the defaults.
+    await db.schema
+      .createTable('fraud_settings')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('updated_by', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('fraud_settings_pk', ['tenant_id'])
+      .execute();
+
+    // Per organizer and UTC day: the dial-out seconds and legs that day (the 28-day baseline is a sum over 28 rows),
+    // per UTC hour of it ("9:1800 10:3600", the hours with any; a leg is spread over the hours it spans), and started
+    // in the organizer's night that began on that (local) date. One row per organizer and day keeps intake's writes few.
+    await db.schema
+      .createTable('fraud_organizer_days')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('organizer_id', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('dialout_seconds', 'bigint', (c) => c.notNull())
+      .addColumn('dialout_legs', 'integer', (c) => c.notNull())
+      .addColumn('hour_seconds', 'text', (c) => c.notNull())
+      .addColumn('night_seconds', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('fraud_organizer_days_pk', ['tenant_id', 'organizer_id', 'day'])
+      .execute();
+    // Short connected dial-outs per number range (a number without its last digits) and UTC day.
+    await db.schema
+      .createTable('fraud_range_days')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('number_range', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('short_calls', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('fraud_range_days_pk', ['tenant_id', 'number_range', 'day'])
+      .execute();
+    // Every country the tenant has dialed out to, with the start of the first call.
+    await db.schema
+      .createTable('fraud_countries')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('country', 'text', (c) => c.notNull())
+      .addColumn('first_call_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('fraud_countries_pk', ['tenant_id', 'country'])
+      .execute();
+
+    await db.schema
+      .createTable('fraud_incidents')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('organizer_id', 'text', (c) => c.notNull())
+      .addColumn('organizer_upn', 'text')
+      .addColumn('organizer_name', 'text')
+      .addColumn('pattern', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('legs', 'integer', (c) => c.notNull())
+      .addColumn('dialout_seconds', 'bigint', (c) => c.notNull())
+      .addColumn('cost_micros', 'bigint', (c) => c.notNull())
+      .addColumn('first_leg_at', 'text', (c) => c.notNull())
+      .addColumn('last_leg_at', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('block_target', 'text', (c) => c.notNull())
+      // What the incident is about, one key per line (the country, the night, the day, the number range): dismissing
+      // it keeps those quiet for the organizer, while another night or another country opens a new incident.
+      .addColumn('episodes', 'text', (c) => c.notNull())
+      .addColumn('actions', 'text', (c) => c.notNull())
+      .addColumn('opened_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('resolved_by', 'text')
+      .addPrimaryKeyConstraint('fraud_incidents_pk', ['tenant_id', 'id'])
+      .execute();
+    // One open incident per organizer and pattern, whoever settles the legs: the database says so, not the code.
+    await db.schema
+      .createIndex('fraud_incidents_one_open')
+      .unique()
+      .on('fraud_incidents')
+      .columns(['tenant_id', 'organizer_id', 'pattern'])
+      .where(sql.ref('status'), '=', sql.lit('open'))
+      .execute();
+    await db.schema.createIndex('fraud_incidents_status').on('fraud_incidents').columns(['tenant_id', 'status', 'last_leg_at']).execute();
+    await db.schema
+      .createTable('fraud_incident_legs')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('leg_id', 'text', (c) => c.notNull())
+      .addColumn('conference_id', 'text')
+      .addColumn('start_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('fraud_incident_legs_pk', ['tenant_id', 'incident_id', 'leg_id'])
+      .execute();
+
+    // Destinations authorize refuses for the tenant: a country ("NG") or a number prefix ("+449").
+    await db.schema
+      .createTable('fraud_block_list')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addColumn('added_by', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text')
+      .addPrimaryKeyConstraint('fraud_block_list_pk', ['tenant_id', 'target'])
+      .execute();
+
+    await backfillFraudRollups(db);
+  },
+};
+
+/**
+ * Legs settled before the guard existed: the countries each tenant called, and each organizer's dial-out seconds and
+ * legs per day, so baselines and known countries are there from the first chunk (without them, every country not
+ * called in the first two weeks would look new). Hours and nights start with the guard: they need each organizer's
+ * time zone and matter only for recent legs. Legs that named their organizer only by UPN are left out. Rows that
+ * exist already are kept (the guard wrote them).
+ */
+export async function backfillFraudRollups(db: Kysely<any>): Promise<void> {
+  await sql`INSERT INTO fraud_countries (tenant_id, country, first_call_at)
+    SELECT tenant_id, destination_country, MIN(start_at) FROM legs
+    WHERE call_type = 'conf_out' AND status = 'rated' AND destination_country IS NOT NULL
+    GROUP BY tenant_id, destination_country
+    ON CONFLICT (tenant_id, country) DO NOTHING`.execute(db);
+  await sql`INSERT INTO fraud_organizer_days (tenant_id, organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)
+    SELECT tenant_id, organizer_id, SUBSTR(start_at, 1, 10), SUM(duration_seconds), COUNT(*), '', 0 FROM legs
+    WHERE call_type = 'conf_out' AND status = 'rated' AND organizer_id IS NOT NULL
+    GROUP BY tenant_id, organizer_id, SUBSTR(start_at, 1, 10)
+    ON CONFLICT (tenant_id, organizer_id, day) DO NOTHING`.execute(db);
+}

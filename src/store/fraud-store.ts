@@ -1,0 +1,335 @@
+import { sql } from 'kysely';
+import type { SqliteStatements, Store, Tx } from './database';
+import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
+import type { Database } from './schema';
+
+export type FraudIncidentRow = FraudIncidentsTable;
+export type FraudBlockRow = FraudBlockListTable;
+export type OrganizerDayRow = Pick<FraudOrganizerDaysTable, 'organizer_id' | 'day' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
+export type RangeDayRow = Pick<FraudRangeDaysTable, 'number_range' | 'day' | 'short_calls'>;
+/** What intake's guard needs of an open or dismissed incident. */
+export type IncidentKeyRow = Pick<FraudIncidentsTable, 'id' | 'organizer_id' | 'pattern' | 'status' | 'episodes'>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings
+
+export async function loadFraudSettingsText(tx: Tx, tenantId: string): Promise<string | null> {
+  const row = await tx.selectFrom('fraud_settings').select('settings').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.settings ?? null;
+}
+
+export async function saveFraudSettingsText(tx: Tx, tenantId: string, settings: string, at: string, by: string): Promise<void> {
+  await tx
+    .insertInto('fraud_settings')
+    .values({ tenant_id: tenantId, settings, updated_at: at, updated_by: by })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet((eb) => ({ settings: eb.ref('excluded.settings'), updated_at: eb.ref('excluded.updated_at'), updated_by: eb.ref('excluded.updated_by') })))
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What intake's guard reads and writes for every chunk, in as few round trips as each engine wants: on SQLite cached
+// statements one after the other (in process: microseconds each), on PostgreSQL one statement per step.
+
+/** Step 1: the tenant's settings (JSON text; null = the defaults) and the countries it has called. */
+export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): Promise<{ settings: string | null; countries: { country: string; first_call_at: string }[] }> {
+  const sqlite = store.sqlite;
+  if (sqlite) {
+    const settings = sqlite.statement('fraud.loadSettings', () => 'SELECT "settings" FROM "fraud_settings" WHERE "tenant_id" = ?').get([tenantId]) as { settings: string } | undefined;
+    const countries = sqlite.statement('fraud.loadCountries', () => 'SELECT "country", "first_call_at" FROM "fraud_countries" WHERE "tenant_id" = ?').all([tenantId]);
+    return { settings: settings?.settings ?? null, countries: countries as { country: string; first_call_at: string }[] };
+  }
+  const { rows } = await sql<{ settings: string | null; countries: [string, string][] }>`SELECT
+      (SELECT settings FROM fraud_settings WHERE tenant_id = ${tenantId}) AS settings,
+      (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${tenantId}) AS countries`.execute(tx);
+  const row = rows[0]!;
+  return { settings: row.settings, countries: row.countries.map(([country, first_call_at]) => ({ country, first_call_at })) };
+}
+
+/**
+ * Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. With
+ * `incidentsOf` on PostgreSQL, in the same statement, the open and dismissed incidents of those organizers (what
+ * openAndDismissedIncidents reads), so a chunk whose legs match needs no read of its own for them; SQLite leaves
+ * `incidents` out (a read there costs microseconds).
+ */
+export async function loadDaysAndRanges(
+  store: Store,
+  tx: Tx,
+  tenantId: string,
+  days: { fromDay: string; toDay: string; organizerIds: readonly string[] } | undefined,
+  wanted: readonly [range: string, day: string][],
+  incidentsOf?: readonly string[],
+): Promise<{ days: OrganizerDayRow[]; ranges: RangeDayRow[]; incidents?: IncidentKeyRow[] }> {
+  const rangeDays = wanted.map(([, d]) => d).sort();
+  const [rangeFrom, rangeTo] = [rangeDays[0] ?? '', rangeDays[rangeDays.length - 1] ?? ''];
+  const ranges = [...new Set(wanted.map(([r]) => r))];
+  const sqlite = store.sqlite;
+  if (sqlite) {
+    const dayColumns = '"organizer_id", "day", "dialout_seconds", "dialout_legs", "hour_seconds", "night_seconds"';
+    return {
+      days: days
+        ? sqliteAllByKeys<OrganizerDayRow>(
+            sqlite,
+            'fraud.loadOrganizerDays',
+            (organizerIn) => `SELECT ${dayColumns} FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn}`,
+            [tenantId, days.fromDay, days.toDay],
+            days.organizerIds,
+          )
+        : [],
+      ranges: sqliteAllByKeys<RangeDayRow>(
+        sqlite,
+        'fraud.loadRangeDays',
+        (rangeIn) => `SELECT "number_range", "day", "short_calls" FROM "fraud_range_days" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "number_range" ${rangeIn}`,
+        [tenantId, rangeFrom, rangeTo],
+        ranges,
+      ),
+    };
+  }
+  const { rows } = await sql<{ days: [string, string, number, number, string, number][]; ranges: [string, string, number][]; incidents: [string, string, string, 'open' | 'dismissed', string][] | null }>`SELECT
+      (SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
+         FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day >= ${days?.fromDay ?? ''} AND day <= ${days?.toDay ?? ''}
+         AND organizer_id = ANY(${[...(days?.organizerIds ?? [])]}::text[])) AS days,
+      (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
+         FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day >= ${rangeFrom} AND day <= ${rangeTo}
+         AND number_range = ANY(${ranges}::text[])) AS ranges,
+      (SELECT COALESCE(json_agg(json_build_array(id, organizer_id, pattern, status, episodes)), '[]'::json)
+         FROM fraud_incidents WHERE ${incidentsOf !== undefined} AND tenant_id = ${tenantId} AND status IN ('open', 'dismissed')
+         AND organizer_id = ANY(${[...(incidentsOf ?? [])]}::text[])) AS incidents`.execute(tx);
+  const row = rows[0]!;
+  return {
+    incidents: incidentsOf === undefined ? undefined : row.incidents!.map(([id, organizer_id, pattern, status, episodes]) => ({ id, organizer_id, pattern, status, episodes })),
+    days: row.days.map(([organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds]) => ({ organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds })),
+    ranges: row.ranges.map(([number_range, day, short_calls]) => ({ number_range, day, short_calls })),
+  };
+}
+
+/** The organizer's dial-out seconds in the days [fromDay, day): their 28-day baseline (a range scan of 28 rows). */
+export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organizerId: string, day: string, fromDay: string): Promise<number> {
+  if (store.sqlite) {
+    const statement = store.sqlite.statement(
+      'fraud.loadBaseline',
+      () => 'SELECT COALESCE(SUM("dialout_seconds"), 0) AS "seconds" FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "organizer_id" = ? AND "day" >= ? AND "day" < ?',
+    );
+    return Number((statement.get([tenantId, organizerId, fromDay, day]) as { seconds: number }).seconds);
+  }
+  const row = await tx
+    .selectFrom('fraud_organizer_days')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('dialout_seconds'), eb.lit(0)).as('seconds'))
+    .where('tenant_id', '=', tenantId)
+    .where('organizer_id', '=', organizerId)
+    .where('day', '>=', fromDay)
+    .where('day', '<', day)
+    .executeTakeFirstOrThrow();
+  return Number(row.seconds);
+}
+
+/** The organizers' open incidents (a chunk's matches extend them) and dismissed ones (their episodes stay quiet). */
+export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: string, organizerIds: readonly string[]): Promise<IncidentKeyRow[]> {
+  if (store.sqlite) {
+    return sqliteAllByKeys<IncidentKeyRow>(
+      store.sqlite,
+      'fraud.openAndDismissedIncidents',
+      (organizerIn) => `SELECT "id", "organizer_id", "pattern", "status", "episodes" FROM "fraud_incidents" WHERE "tenant_id" = ? AND "status" IN ('open', 'dismissed') AND "organizer_id" ${organizerIn}`,
+      [tenantId],
+      organizerIds,
+    );
+  }
+  return tx
+    .selectFrom('fraud_incidents')
+    .select(['id', 'organizer_id', 'pattern', 'status', 'episodes'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['open', 'dismissed'])
+    .where('organizer_id', '=', sql<string>`ANY(${[...organizerIds]}::text[])`)
+    .execute();
+}
+
+export interface RollupRows {
+  /** Day rows whole: the guard loaded each one (under the tenant's lock, so nothing changed it since) and added to it. */
+  days: FraudOrganizerDaysTable[];
+  /** Short calls to add. */
+  ranges: FraudRangeDaysTable[];
+  /** First calls; a leg that arrives late and started earlier moves a first call back. */
+  countries: { tenant_id: string; country: string; first_call_at: string }[];
+}
+
+export interface IncidentDelta {
+  id: string;
+  legs: number;
+  dialout_seconds: number;
+  cost_micros: number;
+  first_leg_at: string;
+  last_leg_at: string;
+  detail: string;
+  block_target: string;
+  episodes: string;
+  updated_at: string;
+}
+
+export interface IncidentRows {
+  opened: FraudIncidentRow[];
+  /** Open incidents the chunk's matches extend: counts and sums add, first and last widen, the rest is replaced. */
+  extended: IncidentDelta[];
+  legs: FraudIncidentLegsTable[];
+}
+
+const DAY_COLUMNS = ['tenant_id', 'organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds', 'night_seconds'] as const;
+const DAYS_CONFLICT =
+  'ON CONFLICT (tenant_id, organizer_id, day) DO UPDATE SET dialout_seconds = excluded.dialout_seconds, dialout_legs = excluded.dialout_legs, ' +
+  'hour_seconds = excluded.hour_seconds, night_seconds = excluded.night_seconds';
+const RANGES_CONFLICT = 'ON CONFLICT (tenant_id, number_range, day) DO UPDATE SET short_calls = fraud_range_days.short_calls + excluded.short_calls';
+const COUNTRIES_CONFLICT = 'ON CONFLICT (tenant_id, country) DO UPDATE SET first_call_at = MIN_TEXT(fraud_countries.first_call_at, excluded.first_call_at)';
+const LEGS_CONFLICT = 'ON CONFLICT (tenant_id, incident_id, leg_id) DO NOTHING';
+const INCIDENT_COLUMNS = [
+  'tenant_id', 'id', 'organizer_id', 'organizer_upn', 'organizer_name', 'pattern', 'status', 'legs', 'dialout_seconds', 'cost_micros',
+  'first_leg_at', 'last_leg_at', 'detail', 'block_target', 'episodes', 'actions', 'opened_at', 'updated_at', 'resolved_at', 'resolved_by',
+] as const satisfies readonly (keyof FraudIncidentRow)[];
+const EXTEND_SET =
+  'legs = i.legs + d.legs, dialout_seconds = i.dialout_seconds + d.dialout_seconds, cost_micros = i.cost_micros + d.cost_micros, ' +
+  'first_leg_at = MIN_TEXT(i.first_leg_at, d.first_leg_at), last_leg_at = MAX_TEXT(i.last_leg_at, d.last_leg_at), ' +
+  'detail = d.detail, block_target = d.block_target, episodes = d.episodes, updated_at = d.updated_at';
+
+/** SQLite's two-argument MIN/MAX are PostgreSQL's LEAST/GREATEST. */
+function dialect(text: string, engine: Store['engine']): string {
+  return engine === 'postgres' ? text.replace(/MIN_TEXT/g, 'LEAST').replace(/MAX_TEXT/g, 'GREATEST') : text.replace(/MIN_TEXT/g, 'MIN').replace(/MAX_TEXT/g, 'MAX');
+}
+
+/**
+ * Step 3: everything a chunk changed: its rollups and, when legs matched, new incidents, open ones extended and the
+ * legs of each. PostgreSQL: one statement (data-modifying WITH clauses run once each, referenced or not), every column
+ * typed by its table (json_populate_recordset).
+ */
+export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups: RollupRows, incidents: IncidentRows): Promise<void> {
+  const sqlite = store.sqlite;
+  if (sqlite) {
+    sqliteRunEach(sqlite, 'fraud.saveDays', 'fraud_organizer_days', DAY_COLUMNS, rollups.days, DAYS_CONFLICT);
+    sqliteRunEach(sqlite, 'fraud.addRanges', 'fraud_range_days', ['tenant_id', 'number_range', 'day', 'short_calls'], rollups.ranges, RANGES_CONFLICT);
+    sqliteRunEach(sqlite, 'fraud.addCountries', 'fraud_countries', ['tenant_id', 'country', 'first_call_at'], rollups.countries, dialect(COUNTRIES_CONFLICT, 'sqlite'));
+    sqliteRunEach(sqlite, 'fraud.insertIncidents', 'fraud_incidents', INCIDENT_COLUMNS, incidents.opened, '');
+    const extend = sqlite.statement('fraud.extendIncidents', () =>
+      dialect(
+        `UPDATE "fraud_incidents" AS i SET ${EXTEND_SET} FROM (SELECT ? AS id, ? AS legs, ? AS dialout_seconds, ? AS cost_micros, ? AS first_leg_at, ` +
+          '? AS last_leg_at, ? AS detail, ? AS block_target, ? AS episodes, ? AS updated_at) AS d WHERE i.tenant_id = ? AND i.id = d.id',
+        'sqlite',
+      ),
+    );
+    for (const d of incidents.extended) {
+      extend.run([d.id, d.legs, d.dialout_seconds, d.cost_micros, d.first_leg_at, d.last_leg_at, d.detail, d.block_target, d.episodes, d.updated_at, tenantId]);
+    }
+    sqliteRunEach(sqlite, 'fraud.insertIncidentLegs', 'fraud_incident_legs', ['tenant_id', 'incident_id', 'leg_id', 'conference_id', 'start_at'], incidents.legs, LEGS_CONFLICT);
+    return;
+  }
+  const extended = JSON.stringify(incidents.extended.map((d) => ({ ...d, tenant_id: tenantId })));
+  await sql`WITH
+      d AS (${jsonInsert('fraud_organizer_days', rollups.days, DAY_COLUMNS, DAYS_CONFLICT)}),
+      r AS (${jsonInsert('fraud_range_days', rollups.ranges, ['tenant_id', 'number_range', 'day', 'short_calls'], RANGES_CONFLICT)}),
+      c AS (${jsonInsert('fraud_countries', rollups.countries, ['tenant_id', 'country', 'first_call_at'], dialect(COUNTRIES_CONFLICT, 'postgres'))}),
+      o AS (${jsonInsert('fraud_incidents', incidents.opened, INCIDENT_COLUMNS, '')}),
+      x AS (UPDATE fraud_incidents AS i SET ${sql.raw(dialect(EXTEND_SET, 'postgres'))}
+        FROM json_populate_recordset(NULL::fraud_incidents, ${extended}::json) AS d WHERE i.tenant_id = d.tenant_id AND i.id = d.id)
+    ${jsonInsert('fraud_incident_legs', incidents.legs, ['tenant_id', 'incident_id', 'leg_id', 'conference_id', 'start_at'], LEGS_CONFLICT)}`.execute(tx);
+}
+
+/** PostgreSQL: `INSERT … SELECT … FROM json_populate_recordset(…)`, one parameter however many rows. */
+function jsonInsert(table: keyof Database & string, rows: readonly object[], columns: readonly string[], onConflict: string) {
+  const cols = sql.join(columns.map((c) => sql.id(c)));
+  return sql`INSERT INTO ${sql.table(table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json) ${sql.raw(onConflict)}`;
+}
+
+/** SQLite: one cached INSERT (with its conflict clause), run once per row on the transaction's connection. */
+function sqliteRunEach<R extends object>(sqlite: SqliteStatements, name: string, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], onConflict: string): void {
+  if (rows.length === 0) return;
+  const statement = sqlite.statement(name, () => `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`);
+  const values = new Array<unknown>(columns.length);
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!];
+    statement.run(values);
+  }
+}
+
+/** Keys per lookup on SQLite: one cached statement with this many placeholders, the last slice padded with NULL. */
+const SQLITE_KEYS_PER_LOOKUP = 250;
+
+/** SQLite: a SELECT ending in `<column> IN (…)` for every key, through one cached statement (NULL matches nothing). */
+function sqliteAllByKeys<R>(sqlite: SqliteStatements, name: string, text: (keyIn: string) => string, params: unknown[], keys: readonly string[]): R[] {
+  if (keys.length === 0) return [];
+  const n = SQLITE_KEYS_PER_LOOKUP;
+  const statement = sqlite.statement(name, () => text(`IN (${new Array(n).fill('?').join(', ')})`));
+  const rows: R[] = [];
+  const values = new Array<unknown>(params.length + n);
+  for (let i = 0; i < params.length; i++) values[i] = params[i];
+  for (let i = 0; i < keys.length; i += n) {
+    for (let j = 0; j < n; j++) values[params.length + j] = i + j < keys.length ? keys[i + j]! : null;
+    for (const r of statement.all(values) as R[]) rows.push(r);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incidents
+
+/** New incidents, as they are (intake goes through saveChunk). */
+export async function insertIncidents(store: Store, tx: Tx, rows: FraudIncidentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (store.sqlite) return sqliteRunEach(store.sqlite, 'fraud.insertIncidents', 'fraud_incidents', INCIDENT_COLUMNS, rows, '');
+  await tx.insertInto('fraud_incidents').values(rows).execute();
+}
+
+export async function findIncident(tx: Tx, tenantId: string, id: string): Promise<FraudIncidentRow | undefined> {
+  return tx.selectFrom('fraud_incidents').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listIncidents(tx: Tx, tenantId: string, statuses: readonly FraudIncidentRow['status'][], limit = 200): Promise<FraudIncidentRow[]> {
+  return tx
+    .selectFrom('fraud_incidents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', statuses)
+    .orderBy('last_leg_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The meetings an incident's legs belong to, most recent first, with how many of its legs each holds. */
+export async function incidentMeetings(tx: Tx, tenantId: string, incidentId: string): Promise<{ conference_id: string | null; legs: number; last_start_at: string }[]> {
+  const rows = await tx
+    .selectFrom('fraud_incident_legs')
+    .select((eb) => ['conference_id', eb.fn.countAll<number>().as('legs'), eb.fn.max('start_at').as('last_start_at')])
+    .where('tenant_id', '=', tenantId)
+    .where('incident_id', '=', incidentId)
+    .groupBy('conference_id')
+    .orderBy('last_start_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ conference_id: r.conference_id, legs: Number(r.legs), last_start_at: String(r.last_start_at) }));
+}
+
+export async function updateIncidentResolution(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  patch: Pick<FraudIncidentRow, 'status' | 'actions' | 'resolved_at' | 'resolved_by' | 'updated_at'>,
+): Promise<void> {
+  await tx.updateTable('fraud_incidents').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Block list
+
+export async function listBlockList(tx: Tx, tenantId: string): Promise<FraudBlockRow[]> {
+  return tx.selectFrom('fraud_block_list').selectAll().where('tenant_id', '=', tenantId).orderBy('target').execute();
+}
+
+/** True when the entry is new. */
+export async function addToBlockList(tx: Tx, row: FraudBlockRow): Promise<boolean> {
+  const r = await tx
+    .insertInto('fraud_block_list')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenant_id', 'target']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** True when there was such an entry. */
+export async function removeFromBlockList(tx: Tx, tenantId: string, target: string): Promise<boolean> {
+  const r = await tx.deleteFrom('fraud_block_list').where('tenant_id', '=', tenantId).where('target', '=', target).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

@@ -1,0 +1,263 @@
+import { authorizeCall } from '../../src/authorization/authorize-call';
+import { FraudGuard, FRAUD_INCIDENT_NOTICE } from '../../src/fraud/fraud-guard';
+import { silentLogger } from '../../src/observability/logger';
+import { createTollgate } from '../../src/tollgate';
+import { backfillFraudRollups } from '../../src/store/fraud-migration';
+import { ADMIN_NOTICE_KIND } from '../../src/notify/admin-notices';
+import type { Store } from '../../src/store/database';
+import { insertIncidents, listIncidents, type FraudIncidentRow } from '../../src/store/fraud-store';
+import { listOutbox } from '../../src/store/outbox-store';
+import type { Tollgate } from '../../src/tollgate';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { leg, NUMBERS, USERS } from '../support/fixtures';
+import { FRAUD_NUMBERS, setUpFraudTenant } from './support';
+
+describeEachEngine('the toll-fraud guard in intake', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let tollgate: Tollgate;
+  // One database per engine; every test gets a tenant of its own in it.
+  let T = '';
+  let tenants = 0;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+  });
+  afterAll(async () => cleanup());
+  beforeEach(async () => {
+    tenants += 1;
+    T = `tenant-${tenants}`;
+    ({ tollgate } = await setUpFraudTenant(store, {}, T));
+  });
+
+  const ingest = async (rows: Record<string, unknown>[]) => {
+    const r = await tollgate.intake.ingest(T, rows);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.rejected).toEqual([]);
+    return r.value;
+  };
+  const open = () => listIncidents(store.db, T, ['open']);
+  const notices = async () => (await listOutbox(store.db, T)).filter((o) => o.kind === ADMIN_NOTICE_KIND).map((o) => JSON.parse(o.payload));
+
+  it('opens one incident per organizer and pattern; later legs extend it (legs, cost so far, meetings), the admins are told once', async () => {
+    await ingest([
+      leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z', conferenceId: 'conf-a' }),
+      leg({ number: FRAUD_NUMBERS.ukPremium(1), seconds: 1200, start: '2026-11-10T16:05:00Z', conferenceId: 'conf-a' }),
+      leg({ number: NUMBERS.usLandline, seconds: 300, start: '2026-11-10T16:06:00Z', conferenceId: 'conf-a' }),
+    ]);
+    let incidents = await open();
+    expect(incidents).toHaveLength(1);
+    const first = incidents[0]!;
+    expect(first).toMatchObject({ organizer_id: USERS.sub, pattern: 'premium_rate', status: 'open', legs: 2, block_target: '+449' });
+    expect(Number(first.cost_micros)).toBe(45_000_000); // 10 + 20 min at $1.50
+    expect(JSON.parse(first.detail)).toEqual({ pattern: 'premium_rate', ratePerMinuteMicros: 1_500_000, ceilingMicros: 1_000_000 });
+    // One card per admin, queued with the incident: u-addon is the tenant's admin.
+    expect(await notices()).toEqual([{ notice: FRAUD_INCIDENT_NOTICE, key: first.id, adminId: USERS.addon }]);
+
+    await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(2), seconds: 120, start: '2026-11-11T17:00:00Z', conferenceId: 'conf-b' })]);
+    incidents = await open();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ id: first.id, legs: 3, first_leg_at: '2026-11-10T16:00:00.000Z', last_leg_at: '2026-11-11T17:00:00.000Z' });
+    expect(Number(incidents[0]!.cost_micros)).toBe(48_000_000);
+    const view = await tollgate.fraud.incident(T, first.id);
+    expect(view.ok && view.value.meetings.map((m) => [m.conferenceId, m.legs])).toEqual([['conf-b', 1], ['conf-a', 2]]);
+    expect(await notices()).toHaveLength(1);
+  });
+
+  it('a leg that matches two patterns joins one incident of each; another organizer gets incidents of their own', async () => {
+    // Before the tenant's history is 14 days old no country is "new": start it in September, with the UK.
+    await ingest([
+      leg({ number: NUMBERS.usLandline, seconds: 60, start: '2026-09-01T15:00:00Z' }),
+      leg({ number: NUMBERS.gbLandline, seconds: 60, start: '2026-09-01T15:05:00Z' }),
+    ]);
+    await ingest([
+      leg({ number: FRAUD_NUMBERS.nigeria, seconds: 300, start: '2026-11-10T15:00:00Z' }),
+      leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 60, start: '2026-11-10T15:10:00Z', organizer: USERS.addon }),
+    ]);
+    const byKey = (await open()).map((i) => `${i.organizer_id} ${i.pattern}`).sort();
+    expect(byKey).toEqual([`${USERS.addon} premium_rate`, `${USERS.sub} new_country`]);
+  });
+
+  it('the database keeps one open incident per organizer and pattern; a dismissed one does not count', async () => {
+    const row = (id: string, status: FraudIncidentRow['status']): FraudIncidentRow => ({
+      tenant_id: T, id, organizer_id: USERS.sub, organizer_upn: null, organizer_name: null, pattern: 'night_hours', status, legs: 1,
+      dialout_seconds: 60, cost_micros: 0, first_leg_at: '2026-11-10T08:00:00Z', last_leg_at: '2026-11-10T08:00:00Z', detail: '{}',
+      block_target: 'US', episodes: 'night 2026-11-10', actions: '', opened_at: '2026-11-10T09:00:00Z', updated_at: '2026-11-10T09:00:00Z',
+      resolved_at: null, resolved_by: null,
+    });
+    await insertIncidents(store, store.db, [row('i-1', 'open')]);
+    // toMatchObject, not toThrow: better-sqlite3 builds its errors with the Error class of the first test file that
+    // loaded it in this jest worker, which another file's toThrow does not recognize as an error.
+    await expect(insertIncidents(store, store.db, [row('i-2', 'open')])).rejects.toMatchObject({ message: expect.stringMatching(/unique|UNIQUE/) });
+    await insertIncidents(store, store.db, [row('i-3', 'dismissed')]);
+    await insertIncidents(store, store.db, [{ ...row('i-4', 'open'), pattern: 'minutes_spike' }]);
+    expect((await open()).map((i) => i.id).sort()).toEqual(['i-1', 'i-4']);
+  });
+
+  it('keeps the rollups equal to the legs: days, hours, countries, short calls', async () => {
+    const rows = [
+      leg({ number: NUMBERS.usLandline, seconds: 5400, start: '2026-11-10T10:30:00Z' }), // 30 + 60 min over two hours
+      leg({ number: NUMBERS.gbLandline, seconds: 30, start: '2026-11-10T11:10:00Z' }),
+      leg({ number: NUMBERS.deLandline, seconds: 0, start: '2026-11-10T11:20:00Z' }),
+      leg({ number: NUMBERS.usTollFree, seconds: 900, start: '2026-11-10T11:00:00Z', callType: 'conf_in', tollFree: true }),
+      leg({ number: NUMBERS.gbLandline, seconds: 45, start: '2026-11-11T23:59:30Z', organizer: USERS.addon }),
+    ];
+    await ingest(rows.slice(0, 2));
+    await ingest(rows.slice(2));
+    const days = await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).orderBy('organizer_id').orderBy('day').execute();
+    expect(days.map((d) => [d.organizer_id, d.day, Number(d.dialout_seconds), Number(d.dialout_legs)])).toEqual([
+      [USERS.addon, '2026-11-11', 45, 1],
+      // The call that crossed midnight put 15 s in the next day's first hour; the day's own total is by start.
+      [USERS.addon, '2026-11-12', 0, 0],
+      [USERS.sub, '2026-11-10', 5430, 3],
+    ]);
+    const hours = Object.fromEntries(
+      (await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'hour_seconds']).where('tenant_id', '=', T).execute()).map((d) => [
+        `${d.organizer_id} ${d.day}`,
+        d.hour_seconds,
+      ]),
+    );
+    expect(hours).toEqual({
+      [`${USERS.addon} 2026-11-11`]: '23:30',
+      [`${USERS.addon} 2026-11-12`]: '0:15',
+      [`${USERS.sub} 2026-11-10`]: '10:1800 11:3630',
+    });
+    const countries = await store.db.selectFrom('fraud_countries').select(['country', 'first_call_at']).where('tenant_id', '=', T).orderBy('country').execute();
+    expect(countries).toEqual([
+      { country: 'DE', first_call_at: '2026-11-10T11:20:00.000Z' },
+      { country: 'GB', first_call_at: '2026-11-10T11:10:00.000Z' },
+      { country: 'US', first_call_at: '2026-11-10T10:30:00.000Z' },
+    ]);
+    const ranges = await store.db.selectFrom('fraud_range_days').select(['number_range', 'day', 'short_calls']).where('tenant_id', '=', T).orderBy('day').execute();
+    expect(ranges.map((r) => [r.number_range, r.day, Number(r.short_calls)])).toEqual([
+      ['442079460', '2026-11-10', 1],
+      ['442079460', '2026-11-11', 1],
+    ]);
+  });
+
+  it("runs in the chunk's transaction: when the chunk fails after it, neither the legs nor the guard's rows are kept", async () => {
+    const guard = new FraudGuard(store, silentLogger);
+    const failing = createTollgate(store, tollgate.clock, silentLogger, {
+      onSettled: async (...args) => {
+        await guard.onSettled(...args);
+        throw new Error('disk on fire');
+      },
+    });
+    await expect(failing.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z' })])).rejects.toMatchObject({ message: 'disk on fire' });
+    const count = async (table: 'legs' | 'fraud_organizer_days' | 'fraud_countries' | 'fraud_incidents' | 'outbox') =>
+      Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', T).executeTakeFirstOrThrow()).n);
+    for (const table of ['legs', 'fraud_organizer_days', 'fraud_countries', 'fraud_incidents', 'outbox'] as const) expect([table, await count(table)]).toEqual([table, 0]);
+    // The same legs again, with the guard that works: all of it, once.
+    await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z' })]);
+    expect(await count('fraud_incidents')).toBe(1);
+  });
+
+  it('the migration fills in baselines and called countries from legs settled before the guard existed', async () => {
+    const before = createTollgate(store, tollgate.clock, silentLogger, { fraudGuard: false });
+    const r = await before.intake.ingest(T, [
+      leg({ number: NUMBERS.gbLandline, seconds: 600, start: '2026-09-01T15:00:00Z' }),
+      leg({ number: NUMBERS.deLandline, seconds: 120, start: '2026-09-01T16:00:00Z' }),
+      leg({ number: NUMBERS.gbLandline, seconds: 300, start: '2026-09-02T15:00:00Z', organizer: USERS.addon }),
+      leg({ number: NUMBERS.usTollFree, seconds: 900, start: '2026-09-01T15:00:00Z', callType: 'conf_in', tollFree: true }),
+    ]);
+    expect(r.ok).toBe(true);
+    const rows = async () => ({
+      countries: (await store.db.selectFrom('fraud_countries').select(['country', 'first_call_at']).where('tenant_id', '=', T).orderBy('country').execute()).map((c) => [c.country, c.first_call_at]),
+      days: (await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).orderBy('organizer_id').execute()).map((d) => [d.organizer_id, d.day, Number(d.dialout_seconds), Number(d.dialout_legs)]),
+    });
+    expect(await rows()).toEqual({ countries: [], days: [] });
+    await backfillFraudRollups(store.db);
+    const filled = {
+      countries: [['DE', '2026-09-01T16:00:00.000Z'], ['GB', '2026-09-01T15:00:00.000Z']],
+      days: [[USERS.addon, '2026-09-02', 300, 1], [USERS.sub, '2026-09-01', 720, 2]],
+    };
+    expect(await rows()).toEqual(filled);
+    // Run again (another tenant's rows, or the guard's own, are there already): nothing changes.
+    await backfillFraudRollups(store.db);
+    expect(await rows()).toEqual(filled);
+    // The guard goes on from there: Nigeria is new, Germany is not (known since September, learning long over).
+    await ingest([leg({ number: NUMBERS.deLandline, seconds: 60, start: '2026-11-10T16:00:00Z' }), leg({ number: FRAUD_NUMBERS.nigeria, seconds: 60, start: '2026-11-10T16:05:00Z' })]);
+    expect((await open()).map((i) => [i.pattern, i.episodes])).toEqual([['new_country', 'NG']]);
+  });
+
+  it('concurrent intake calls of one tenant keep the day rollups equal to the legs (the tenant lock serializes them)', async () => {
+    const batch = (k: number) =>
+      Array.from({ length: 30 }, (_, i) =>
+        leg({ number: NUMBERS.usLandline, seconds: 60 + ((i * 7 + k) % 300), start: `2026-11-1${i % 3}T1${k}:${String(i).padStart(2, '0')}:00Z`, organizer: i % 2 ? USERS.sub : USERS.addon }),
+      );
+    await Promise.all([0, 1, 2, 3].map((k) => ingest(batch(k))));
+    const rollup = await store.db
+      .selectFrom('fraud_organizer_days')
+      .select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs'])
+      .where('tenant_id', '=', T)
+      .orderBy('organizer_id')
+      .orderBy('day')
+      .execute();
+    const legs = await store.db
+      .selectFrom('legs')
+      .select(['organizer_id', 'start_at', 'duration_seconds'])
+      .where('tenant_id', '=', T)
+      .where('call_type', '=', 'conf_out')
+      .execute();
+    const fromLegs = new Map<string, [number, number]>();
+    for (const l of legs) {
+      const k = `${l.organizer_id} ${l.start_at.slice(0, 10)}`;
+      const [s, n] = fromLegs.get(k) ?? [0, 0];
+      fromLegs.set(k, [s + Number(l.duration_seconds), n + 1]);
+    }
+    expect(legs).toHaveLength(120);
+    expect(Object.fromEntries(rollup.map((r) => [`${r.organizer_id} ${r.day}`, [Number(r.dialout_seconds), Number(r.dialout_legs)]]))).toEqual(Object.fromEntries(fromLegs));
+  });
+
+  it('an episode an admin dismissed stays quiet; another one opens a new incident', async () => {
+    await ingest([leg({ number: NUMBERS.usLandline, seconds: 60, start: '2026-09-01T15:00:00Z' })]);
+    await ingest([leg({ number: FRAUD_NUMBERS.nigeria, seconds: 300, start: '2026-11-10T15:00:00Z' })]);
+    const [incident] = await open();
+    const dismissed = await tollgate.fraud.decide(T, incident!.id, 'dismiss', USERS.addon);
+    expect(dismissed.ok).toBe(true);
+    expect(await open()).toEqual([]);
+    // Nigeria again within the day: still the dismissed episode.
+    await ingest([leg({ number: FRAUD_NUMBERS.nigeria, seconds: 300, start: '2026-11-10T18:00:00Z' })]);
+    expect(await open()).toEqual([]);
+    // Kenya: a new country, a new incident.
+    await ingest([leg({ number: FRAUD_NUMBERS.kenya, seconds: 300, start: '2026-11-10T19:00:00Z' })]);
+    expect((await open()).map((i) => [i.pattern, i.episodes])).toEqual([['new_country', 'KE']]);
+  });
+
+  it('in real time: flags with blocking off, refuses suspected_toll_fraud with it on, and always refuses a blocked destination', async () => {
+    const premium = { organizerId: USERS.sub, callType: 'conf_out', number: FRAUD_NUMBERS.ukPremium(5) };
+    const flagged = await authorizeCall(store, tollgate.clock, T, premium);
+    expect(flagged).toMatchObject({ ok: true, value: { allowed: true, suspectedTollFraud: ['premium_rate'] } });
+    const plain = await authorizeCall(store, tollgate.clock, T, { ...premium, number: NUMBERS.gbLandline });
+    expect(plain.ok && plain.value).toMatchObject({ allowed: true });
+    expect(plain.ok && 'suspectedTollFraud' in plain.value).toBe(false);
+
+    expect((await tollgate.fraud.setBlocking(T, true, USERS.addon)).ok).toBe(true);
+    const refused = await authorizeCall(store, tollgate.clock, T, premium);
+    expect(refused).toMatchObject({ ok: true, value: { allowed: false, reason: 'suspected_toll_fraud' } });
+    expect(refused.ok && !refused.value.allowed && refused.value.message).toContain('rate $1.50/min is above the $1.00/min ceiling');
+    // Dial-in is never screened.
+    expect(await authorizeCall(store, tollgate.clock, T, { organizerId: USERS.sub, callType: 'conf_in', number: NUMBERS.usTollFree, numberType: 'tollFree' })).toMatchObject({ ok: true, value: { allowed: true } });
+
+    expect((await tollgate.fraud.setBlocking(T, false, USERS.addon)).ok).toBe(true);
+    expect((await tollgate.fraud.block(T, 'gb', USERS.addon)).ok).toBe(true);
+    const blocked = await authorizeCall(store, tollgate.clock, T, { ...premium, number: NUMBERS.gbLandline });
+    expect(blocked).toMatchObject({ ok: true, value: { allowed: false, reason: 'destination_blocked' } });
+    expect(await authorizeCall(store, tollgate.clock, T, { ...premium, number: NUMBERS.deLandline })).toMatchObject({ ok: true, value: { allowed: true } });
+  });
+
+  it("restrict sets the organizer's domestic-only policy (audited) and authorize then refuses their international dial-out", async () => {
+    await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z' })]);
+    const [incident] = await open();
+    const r = await tollgate.fraud.decide(T, incident!.id, 'restrict', USERS.addon);
+    expect(r.ok && r.value.policy).toEqual({ before: 'DialoutCPCandPSTNInternational', after: 'DialoutCPCDomesticPSTNInternational', own: false });
+    expect(r.ok && r.value.incident).toMatchObject({ status: 'resolved', actions: ['restricted'] });
+    expect((await tollgate.directory.user(T, USERS.sub))?.dial_out_policy).toBe('DialoutCPCDomesticPSTNInternational');
+    const audit = await store.db.selectFrom('audit_log').select(['actor', 'action', 'detail']).where('tenant_id', '=', T).where('action', 'in', ['policy.set', 'fraud.incident.restrict']).orderBy('action').execute();
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([[USERS.addon, 'fraud.incident.restrict'], [USERS.addon, 'policy.set']]);
+    expect(await authorizeCall(store, tollgate.clock, T, { organizerId: USERS.sub, callType: 'conf_out', number: NUMBERS.gbLandline })).toMatchObject({
+      ok: true,
+      value: { allowed: false, reason: 'dialout_domestic_only' },
+    });
+  });
+});
