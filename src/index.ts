@@ -1,6 +1,7 @@
 import { loadConfig } from './config/config';
 import { createLogger } from './observability/logger';
 import { openStore } from './store/database';
+import { storageFailureLine } from './store/storage-failure';
 import { systemClock } from './time/clock';
 import { createTollgate } from './tollgate';
 import { createServer } from './http/server';
@@ -12,10 +13,16 @@ import { AppTokens } from './graph/app-tokens';
 import { BackgroundGraphSync } from './graph/background-sync';
 import { GraphPstnCallsSource } from './graph/pstn-calls-source';
 import { PstnCallsSync } from './graph/pstn-calls-sync';
-import { AdapterMessenger } from './notify/messenger';
+import { AdapterMessenger, connectorTimeoutFor } from './notify/messenger';
 import { OutboxWorker } from './notify/outbox-worker';
 import { meetingCardHandlers } from './notify/meeting-card-delivery';
 import { adminNoticeHandlers, type AdminNoticeRenderer } from './notify/admin-notices';
+import { MONTHLY_DIGEST_NOTICE, MonthlyDigests, type TopSavingFinder } from './digest/monthly-digest';
+import { Advisor } from './advisor/advisor';
+import { monthlyDigestRenderer } from './digest/digest-notice';
+import { DigestScheduler } from './digest/digest-scheduler';
+import { UsageReports } from './usage/usage-report';
+import { FRAUD_INCIDENT_NOTICE } from './fraud/fraud-guard';
 
 /** Composition root: read config, open the store, build the services and the bot, start the server and the outbox. */
 async function main(): Promise<void> {
@@ -26,8 +33,8 @@ async function main(): Promise<void> {
   }
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl);
-  const tollgate = createTollgate(store, systemClock, logger);
+  const store = await openStore(config.databaseUrl, { maxConnections: config.databasePoolMax });
+  const tollgate = createTollgate(store, systemClock, logger, { bootstrapAdmins: config.bootstrapAdmins });
   if (config.seedDemo && (await seedDemoIfEmpty(tollgate))) {
     logger.info(`empty database: seeded the demo tenant ${DEMO_TENANT_ID} (try: npm run tollgate -- balance --tenant ${DEMO_TENANT_ID})`);
   }
@@ -36,14 +43,21 @@ async function main(): Promise<void> {
   // One token cache per process for every Graph use.
   const graphTokens = config.graph ? new AppTokens(config.graph) : undefined;
   const graph = config.graph ? new MsalGraphClient(config.graph, graphTokens) : noGraph;
-  const bot = createBot({ tollgate, config, adapter, meetingLookup: new TeamsGraphMeetingLookup(graph) });
-  const messenger = new AdapterMessenger(adapter, config.botId);
+  // The monthly digest's "top saving" line, for the card sent on the 1st and the digest command alike: the license
+  // advisor's best switch over the last three months, when there is one.
+  const advisor = new Advisor(store, systemClock);
+  const topSaving: TopSavingFinder = (tenantId, now) => advisor.topSaving(tenantId, now);
+  const bot = createBot({ tollgate, config, adapter, meetingLookup: new TeamsGraphMeetingLookup(graph), topSaving });
+  const messenger = new AdapterMessenger(adapter, config.botId, { timeoutMs: connectorTimeoutFor(config.outboxLeaseMs) });
   // Cards sent to every admin on Tollgate's own initiative, by notice kind.
-  const adminNoticeRenderers: Record<string, AdminNoticeRenderer> = {};
+  const adminNoticeRenderers: Record<string, AdminNoticeRenderer> = {
+    [MONTHLY_DIGEST_NOTICE]: monthlyDigestRenderer(new MonthlyDigests(store, new UsageReports(store), topSaving)),
+    [FRAUD_INCIDENT_NOTICE]: (tenantId, incidentId, ctx) => bot.commands.fraud.incidentCard(tenantId, incidentId, ctx),
+  };
   const worker = new OutboxWorker(store, systemClock, logger, {
     ...meetingCardHandlers({ tollgate, commands: bot.commands, messenger, clock: systemClock, bootstrapAdmins: config.bootstrapAdmins }),
     ...adminNoticeHandlers({ tollgate, messenger, clock: systemClock, bootstrapAdmins: config.bootstrapAdmins, renderers: adminNoticeRenderers }),
-  });
+  }, { leaseMs: config.outboxLeaseMs });
 
   const server = createServer(tollgate, { maxBodyBytes: config.intakeMaxBodyBytes, bot });
   server.listen(config.port, config.host, () => {
@@ -61,12 +75,18 @@ async function main(): Promise<void> {
     graphSync.start();
     logger.info({ everyMinutes: config.graphSyncIntervalMinutes }, 'Graph call-record sync on');
   }
+  const digests =
+    config.monthlyDigestCheckMinutes > 0
+      ? new DigestScheduler(store, systemClock, logger, { bootstrapAdmins: config.bootstrapAdmins, intervalMs: config.monthlyDigestCheckMinutes * 60_000 })
+      : undefined;
+  digests?.start();
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
     await worker.stop();
     await graphSync?.stop();
+    await digests?.stop();
     await store.close();
     process.exit(0);
   };
@@ -75,6 +95,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`tollgate: cannot start: ${(err as Error).message}\n`);
+  process.stderr.write(`tollgate: cannot start: ${storageFailureLine(err) ?? (err as Error).message}\n`);
   process.exit(1);
 });

@@ -1,17 +1,22 @@
-import { ConfigurationServiceClientCredentialFactory, CardFactory, type TurnContext } from 'botbuilder';
+import { ConfigurationServiceClientCredentialFactory, CardFactory, StatusCodes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@microsoft/teams-ai';
 import type { Config } from '../config/config';
 import type { Tollgate } from '../tollgate';
 import { UsageReports } from '../usage/usage-report';
+import type { TopSavingFinder } from '../digest/monthly-digest';
 import { BotCommands, type MentionedUser, type Turn } from './bot-commands';
 import { callerOf } from './caller';
 import { parseCommand } from './commands/parse-command';
 import { rememberConversation } from './conversation-refs';
 import { onMeetingEnd, type MeetingLookup } from './meeting-end';
 import { StoreStorage } from './state/store-storage';
+import { storableFields, storableOptionalText, storableText } from './activity-text';
 import type { AdaptiveCardJson } from './cards/expand-card';
 import { buildHelpCard } from './cards/help-card';
 import { COMMAND_HELP } from './commands/command-help';
+import { buildStorageFailureCard } from './cards/storage-failure-card';
+import { storageFailureOf } from '../store/storage-failure';
 
 export interface Bot {
   app: Application<TurnState>;
@@ -20,12 +25,40 @@ export interface Bot {
 }
 
 /**
- * Bot Framework adapter for Teams. Empty BOT_ID: local mode, no Bot Framework auth (Agents Playground, tests).
- * BOT_ID set: every request to /api/messages must carry a valid Bot Framework token (unsigned ones get 401).
+ * The Bot Framework's endpoints and token issuers (ConfigurationBotFrameworkAuthentication's options); empty means
+ * Microsoft's public cloud. Set one and set them all: another cloud, or the tests' local stand-in for its OpenID keys.
  */
-export function createAdapter(config: Pick<Config, 'botId' | 'botPassword' | 'botTenantId'>): TeamsAdapter {
-  return new TeamsAdapter(
-    {},
+export type BotFrameworkEndpoints = NonNullable<ConstructorParameters<typeof TeamsAdapter>[0]>;
+
+/**
+ * botframework-connector lets jsonwebtoken's own errors out as they are (a signature that does not verify, a token
+ * for another bot, an algorithm it does not allow, a token not valid yet), and CloudAdapter answers anything but an
+ * AuthenticationError with 500 and the error's text. They are failed authentications: 401, like an unsigned request.
+ */
+class TollgateTeamsAdapter extends TeamsAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    try {
+      return await super.processActivity(auth as string, activity, logic);
+    } catch (err) {
+      if (err instanceof Error && (err.name === 'JsonWebTokenError' || err.name === 'NotBeforeError')) {
+        throw new AuthenticationError('Unauthorized: the token is not valid.', StatusCodes.UNAUTHORIZED);
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * Bot Framework adapter for Teams. Empty BOT_ID: local mode, no Bot Framework auth (Agents Playground, tests).
+ * BOT_ID set: every request to /api/messages must carry a valid Bot Framework token (unsigned or badly signed: 401).
+ */
+export function createAdapter(config: Pick<Config, 'botId' | 'botPassword' | 'botTenantId'>, endpoints: BotFrameworkEndpoints = {}): TeamsAdapter {
+  return new TollgateTeamsAdapter(
+    endpoints,
     new ConfigurationServiceClientCredentialFactory({
       MicrosoftAppId: config.botId,
       MicrosoftAppPassword: config.botPassword,
@@ -37,14 +70,19 @@ export function createAdapter(config: Pick<Config, 'botId' | 'botPassword' | 'bo
 
 export function createBot(deps: {
   tollgate: Tollgate;
-  config: Pick<Config, 'botId' | 'bootstrapAdmins'>;
+  config: Pick<Config, 'botId' | 'bootstrapAdmins' | 'publicBaseUrl'>;
   adapter: TeamsAdapter;
   meetingLookup: MeetingLookup;
   /** Off in tests: the typing indicator is a timer that outlives the turn. */
   startTypingTimer?: boolean;
+  /** The advisor's top saving, for the monthly digest card; none by default. */
+  topSaving?: TopSavingFinder;
 }): Bot {
   const { tollgate, adapter } = deps;
-  const commands = new BotCommands(tollgate, new UsageReports(tollgate.store), deps.config.bootstrapAdmins);
+  const commands = new BotCommands(tollgate, new UsageReports(tollgate.store), deps.config.bootstrapAdmins, {
+    publicBaseUrl: deps.config.publicBaseUrl,
+    topSaving: deps.topSaving,
+  });
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.botId || undefined,
@@ -97,7 +135,7 @@ export function createBot(deps: {
     const turn = turnOf(context);
     const verb = (context.activity.value as { action?: { verb?: string } } | undefined)?.action?.verb ?? '';
     if (!turn) return 'Tollgate needs a Teams tenant to answer.';
-    return (await commands.action(verb, data ?? {}, turn)) as unknown as AdaptiveCard;
+    return (await commands.action(storableText(String(verb)), storableFields(data), turn)) as unknown as AdaptiveCard;
   });
 
   // Every message is a command (with or without "/"); the parser decides, the fallback is its "unknown".
@@ -107,12 +145,19 @@ export function createBot(deps: {
       await context.sendActivity('Tollgate works inside a Microsoft Teams tenant: add it in Teams to chat with it.');
       return;
     }
-    const text = context.activity.text ?? '';
+    const text = typeof context.activity.text === 'string' ? storableText(context.activity.text) : '';
     const command = parseCommand(text, { locale: turn.caller.locale });
     await reply(context, await commands.handle(command, turn));
   });
 
   app.error(async (context, error) => {
+    const failure = storageFailureOf(error);
+    if (failure) {
+      // The database is down, full or read-only: the turn's transaction rolled back; say so on a card.
+      tollgate.logger.warn({ code: failure.code, kind: failure.kind, err: error.message }, 'bot turn failed on the database');
+      await reply(context, buildStorageFailureCard(failure));
+      return;
+    }
     tollgate.logger.error({ err: error }, 'bot turn failed');
     await context.sendActivity('Sorry, something went wrong on our side. Nothing was changed; please try again in a moment.');
   });
@@ -128,10 +173,10 @@ function mentionsOf(context: TurnContext): MentionedUser[] {
     .map((e) => (e as unknown as { mentioned?: { id?: string; name?: string; aadObjectId?: string }; text?: string }))
     .filter((e) => e.mentioned && e.mentioned.id !== botId)
     .map((e) => ({
-      name: (e.mentioned!.name ?? '').trim(),
-      text: (e.text ?? '').replace(/<\/?at>/g, '').trim(),
-      id: e.mentioned!.id,
-      aadObjectId: e.mentioned!.aadObjectId ?? (isGuid(e.mentioned!.id) ? e.mentioned!.id : undefined),
+      name: (storableOptionalText(e.mentioned!.name) ?? '').trim(),
+      text: (storableOptionalText(e.text) ?? '').replace(/<\/?at>/g, '').trim(),
+      id: storableOptionalText(e.mentioned!.id),
+      aadObjectId: storableOptionalText(e.mentioned!.aadObjectId) ?? (isGuid(e.mentioned!.id) ? e.mentioned!.id : undefined),
     }));
 }
 

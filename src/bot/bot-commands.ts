@@ -10,14 +10,14 @@ import { findMeetingCards } from '../store/bot-store';
 import { findTenant } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
-import type { UsageReports } from '../usage/usage-report';
+import type { UsageReport, UsageReports } from '../usage/usage-report';
 import { buildAdminResultCard, type AdminChange } from './cards/admin-result-card';
 import { buildAutoRechargeFormCard } from './cards/autorecharge-form-card';
 import { buildBadInputCard } from './cards/bad-input-card';
 import { buildBalanceCard } from './cards/balance-card';
 import type { CardContext } from './cards/card-context';
 import type { PersonName } from './cards/card-format';
-import { buildCreditsFormCard } from './cards/credits-form-card';
+import { buildCreditsFormCard, MEMO_MAX_LENGTH } from './cards/credits-form-card';
 import type { AdaptiveCardJson } from './cards/expand-card';
 import { buildHelpCard } from './cards/help-card';
 import { buildMeetingCostCard } from './cards/meeting-cost-card';
@@ -29,7 +29,13 @@ import { buildRatesCard } from './cards/rates-card';
 import { buildReconcileCard } from './cards/reconcile-card';
 import { buildRefusalCard } from './cards/refusal-card';
 import { buildUsageReportCard } from './cards/usage-report-card';
+import { buildMonthlyDigestCard } from './cards/monthly-digest-card';
+import { MonthlyDigests, monthOfPeriod, noTopSaving, type TopSavingFinder } from '../digest/monthly-digest';
+import { legsDownloadUrl } from '../reports/legs-download';
+import { LINK_TTL_SECONDS } from '../reports/signed-link';
 import { COMMAND_HELP, type Command, type ReconcilePeriod, type UserRef } from './commands/parse-command';
+import { AdvisorCommands, adviceMonths } from './advisor-commands';
+import { FraudCommands } from './fraud-commands';
 import type { Caller } from './caller';
 
 /** A user mentioned in the message (Teams mention entities). */
@@ -56,14 +62,25 @@ export interface Turn {
  */
 const ADMIN_KINDS = new Set<Command['kind']>([
   'credits_add', 'credits_form', 'autorecharge_on', 'autorecharge_off', 'autorecharge_form', 'policy_set', 'policy_form',
-  'license_set', 'tollfree_set', 'admins_add', 'admins_remove', 'alerts_low_balance', 'reconcile',
+  'license_set', 'tollfree_set', 'admins_add', 'admins_remove', 'alerts_low_balance', 'reconcile', 'digest',
+  'advisor', 'advisor_price', 'incidents', 'fraud',
 ]);
 
 const COMMAND_NAMES: Partial<Record<Command['kind'], string>> = {
   credits_add: 'credits add', credits_form: 'credits add', autorecharge_on: 'autorecharge on', autorecharge_off: 'autorecharge off',
   autorecharge_form: 'autorecharge', policy_set: 'policy set', policy_form: 'policy set', license_set: 'license', tollfree_set: 'tollfree',
   admins_add: 'admins add', admins_remove: 'admins remove', alerts_low_balance: 'alerts low-balance', reconcile: 'reconcile',
+  digest: 'digest',
+  advisor: 'advisor', advisor_price: 'advisor price',
+  incidents: 'incidents', fraud: 'fraud',
 };
+
+export interface BotCommandsOptions {
+  /** This server's address as Teams users reach it (config PUBLIC_BASE_URL): absent, cards offer no downloads. */
+  publicBaseUrl?: string;
+  /** The advisor's top saving for the monthly digest (issue 6); none by default. */
+  topSaving?: TopSavingFinder;
+}
 
 type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJson };
 
@@ -73,13 +90,21 @@ type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJso
  */
 export class BotCommands {
   private readonly reconciliation: Reconciliation;
+  private readonly digests: MonthlyDigests;
+  private readonly advisor: AdvisorCommands;
+  /** The toll-fraud guard's commands and cards (public: the incident card is also an admin notice). */
+  readonly fraud: FraudCommands;
 
   constructor(
     private readonly t: Tollgate,
     private readonly reports: UsageReports,
     private readonly bootstrapAdmins: readonly string[],
+    private readonly options: BotCommandsOptions = {},
   ) {
     this.reconciliation = new Reconciliation(t.store);
+    this.digests = new MonthlyDigests(t.store, reports, options.topSaving ?? noTopSaving);
+    this.advisor = new AdvisorCommands(t);
+    this.fraud = new FraudCommands(t);
   }
 
   /** The onboarding card when Tollgate does not know the tenant, else undefined. */
@@ -118,10 +143,8 @@ export class BotCommands {
         return buildHelpCard(COMMAND_HELP, ctx);
       case 'balance':
         return this.balanceCard(turn, ctx);
-      case 'usage': {
-        const report = await this.reports.report(tenantId, command.period, turn.now);
-        return buildUsageReportCard(report, ctx, { meetingTitles: await this.titles(tenantId, report.topMeetings.map((m) => m.key)) });
-      }
+      case 'usage':
+        return this.usageCard(tenantId, await this.reports.report(tenantId, command.period, turn.now), ctx);
       case 'meetings':
         return this.meetingsCard(turn, ctx);
       case 'meeting':
@@ -160,6 +183,15 @@ export class BotCommands {
         return this.setLowBalance(turn, ctx, command.amountMicros);
       case 'reconcile':
         return this.reconcileCard(turn, ctx, command.period);
+      case 'advisor':
+        return this.advisor.card(tenantId, ctx, command.months);
+      case 'advisor_price':
+        return this.advisor.setPrice(tenantId, ctx, command.amountMicros, this.actor(turn));
+      case 'digest':
+        return this.digestCard(tenantId, monthOfPeriod(command.period, turn.now), ctx);
+      case 'incidents':
+      case 'fraud':
+        return this.fraud.handle(command, tenantId, ctx, this.actor(turn));
       case 'invalid':
         return buildBadInputCard({ command: command.command, problem: command.problem, usage: command.usage });
       case 'unknown':
@@ -186,6 +218,35 @@ export class BotCommands {
         return text('conferenceId') ? this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId') } }, turn) : this.handle({ kind: 'meeting', which: 'last' }, turn);
       case 'refresh.usage':
         return this.usageRefresh(turn, text('from'), text('to'), text('label'));
+      case 'refresh.advisor':
+      case 'advisor.cancel':
+        // Admins only, checked by handle.
+        return this.handle({ kind: 'advisor', months: adviceMonths(text('months')) }, turn);
+      case 'advisor.switch':
+      case 'advisor.confirm': {
+        // Admins only, like typing "advisor": anyone else gets its refusal and nothing changes. Only the user, the
+        // license and the months come from the card; the tenant is the activity's.
+        if (!(await this.isAdmin(turn)) || (await this.onboardingIfUnknown(turn))) return this.handle({ kind: 'advisor' }, turn);
+        const ctx = await this.context(turn, true);
+        const request = { user: text('user'), to: text('to'), months: adviceMonths(text('months')) };
+        return verb === 'advisor.switch'
+          ? this.advisor.confirmCard(turn.caller.tenantId, ctx, request)
+          : this.advisor.apply(turn.caller.tenantId, ctx, request, this.actor(turn));
+      }
+      case 'refresh.digest':
+        // Admins only, checked by handle; an odd month in the card's data falls back to last month.
+        return this.handle({ kind: 'digest', period: isMonth(text('month')) ? { kind: 'month', month: text('month') } : { kind: 'last_month' } }, turn);
+      case 'refresh.incidents':
+        return this.handle({ kind: 'incidents' }, turn);
+      case 'fraud.settings':
+        return this.handle({ kind: 'fraud', request: { kind: 'settings' } }, turn);
+      case 'fraud.incident':
+        return this.handle({ kind: 'fraud', request: { kind: 'incident', incidentId: text('incidentId') } }, turn);
+      case 'fraud.restrict':
+      case 'fraud.block':
+      case 'fraud.dismiss':
+        // Admins only, checked by handle. The card names only the incident; the tenant and the admin are the activity's.
+        return this.handle({ kind: 'fraud', request: { kind: 'decide', incidentId: text('incidentId'), decision: verb === 'fraud.restrict' ? 'restrict' : verb === 'fraud.block' ? 'block' : 'dismiss' } }, turn);
       case 'refresh.reconcile':
         // Admins only, checked by handle; an odd month in the card's data falls back to this month.
         return this.handle({ kind: 'reconcile', period: isMonth(text('month')) ? { kind: 'month', month: text('month') } : { kind: 'this_month' } }, turn);
@@ -195,8 +256,12 @@ export class BotCommands {
           return buildBadInputCard({ command: 'credits add', problem: amount.ok ? 'The amount must be more than zero.' : amount.message, usage: 'credits add <amount>, e.g. credits add 200' });
         }
         if (!(await this.isAdmin(turn))) return this.handle({ kind: 'credits_add', amountMicros: amount.micros }, turn);
+        const memo = text('memo');
+        if (memo.length > MEMO_MAX_LENGTH) {
+          return buildBadInputCard({ command: 'credits add', problem: `The memo is ${memo.length} characters long; keep it to ${MEMO_MAX_LENGTH}. Nothing was added.`, usage: `credits (the form), with a memo of up to ${MEMO_MAX_LENGTH} characters` });
+        }
         const ctx = await this.context(turn, true);
-        return this.addCredits(turn, ctx, amount.micros, text('memo') || 'added in Teams');
+        return this.addCredits(turn, ctx, amount.micros, memo || 'added in Teams');
       }
       case 'autorecharge.set': {
         if (text('enabled') === 'false') return this.handle({ kind: 'autorecharge_off' }, turn);
@@ -229,8 +294,28 @@ export class BotCommands {
     if (onboarding) return onboarding;
     const ctx = await this.context(turn);
     const period = { kind: 'range' as const, from: new Date(f).toISOString(), to: new Date(t).toISOString(), label: label.slice(0, 80) || 'Usage' };
-    const report = await this.reports.report(turn.caller.tenantId, period, turn.now);
-    return buildUsageReportCard(report, ctx, { meetingTitles: await this.titles(turn.caller.tenantId, report.topMeetings.map((m) => m.key)) });
+    return this.usageCard(turn.caller.tenantId, await this.reports.report(turn.caller.tenantId, period, turn.now), ctx);
+  }
+
+  /**
+   * The usage card; admins also get "Download CSV", a signed link to every leg of the period that works for a few
+   * minutes and only for this tenant (the card's refresh makes a new one). Others see no button: the CSV holds every
+   * organizer's calls.
+   */
+  private async usageCard(tenantId: string, report: UsageReport, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const base = this.options.publicBaseUrl;
+    const download =
+      ctx.isAdmin && base
+        ? { url: await legsDownloadUrl(this.t.store.db, base, tenantId, report.range, ctx.now, LINK_TTL_SECONDS), minutes: LINK_TTL_SECONDS / 60 }
+        : undefined;
+    return buildUsageReportCard(report, ctx, { meetingTitles: await this.titles(tenantId, report.topMeetings.map((m) => m.key)), download });
+  }
+
+  /** The monthly digest of `month` (YYYY-MM); also what the admins get proactively on the 1st (digest/digest-notice.ts). */
+  async digestCard(tenantId: string, month: string, ctx: CardContext): Promise<AdaptiveCardJson> {
+    const d = await this.digests.digest(tenantId, month, ctx.now);
+    if (!d.ok) return this.failureCard('digest', d.message);
+    return buildMonthlyDigestCard(d.value, ctx);
   }
 
   // ---- everyone ---------------------------------------------------------------------------------------------

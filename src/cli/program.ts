@@ -10,11 +10,14 @@ import { storeRateCardCsv } from '../rates/rate-card-store';
 import { readCallRecordFile, locateBatchRejections, FileShapeError } from '../usage/call-record-file';
 import { addSummaries, emptySummary, type Rejection } from '../usage/intake';
 import { findTenant } from '../store/tenant-store';
+import { storageFailureLine } from '../store/storage-failure';
 import { EXIT, UsageError, type CliIo } from './io';
 import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
 import { registerGraphCommands } from './graph-commands';
 import { registerReconcileCommands } from './reconcile-commands';
 import { registerExportCommands } from './export-commands';
+import { registerAdviseCommands } from './advise-commands';
+import { registerFraudCommands } from './fraud-commands';
 
 const CLI_ACTOR = 'cli';
 
@@ -30,7 +33,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!config.ok) throw new UsageError(`configuration: ${config.errors.join('; ')}`);
     const store = await openStore(config.config.databaseUrl);
     const logger = io.env.LOG_LEVEL ? createLogger(io.env.LOG_LEVEL) : silentLogger;
-    tollgate = createTollgate(store, systemClock, logger);
+    tollgate = createTollgate(store, systemClock, logger, { bootstrapAdmins: config.config.bootstrapAdmins });
     return tollgate;
   };
   let code: number = EXIT.ok;
@@ -49,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`tollgate: ${err.message}\n`);
       return EXIT.usage;
     }
-    io.err(`tollgate: ${(err as Error).message}\n`);
+    io.err(`tollgate: ${storageFailureLine(err) ?? (err as Error).message}\n`);
     return EXIT.failure;
   } finally {
     if (tollgate) await tollgate.store.close();
@@ -58,7 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Command groups kept in modules of their own (each registers itself). */
-const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerGraphCommands, registerExportCommands];
+const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerGraphCommands, registerExportCommands, registerAdviseCommands, registerFraudCommands];
 
 function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
   const { io, open, setCode, json } = ctx;

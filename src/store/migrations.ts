@@ -1,4 +1,6 @@
 import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { fraudGuardMigration } from './fraud-migration';
+import { spendRollupMigration } from './spend-rollup-migration';
 
 /**
  * One set of migrations for SQLite and PostgreSQL. Kysely's Migrator takes a lock, so several replicas starting
@@ -275,6 +277,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_fraud_guard': fraudGuardMigration,
+  '0006_advisor': {
+    async up(db: Kysely<any>) {
+      // The license advisor's tenant setting: what one Audio Conferencing subscription license costs a month, in the
+      // tenant's currency (admin-set: Microsoft's price depends on the agreement). No row = not set yet.
+      await db.schema
+        .createTable('advisor_settings')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('subscription_price_micros', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('advisor_settings_pk', ['tenant_id'])
+        .execute();
+    },
+  },
+  '0007_digest': {
+    async up(db: Kysely<any>) {
+      // What an imported Graph or admin-center row said of the leg's user (usageCountryCode, "User Location") and of
+      // the call (destinationContext, "Domestic/International"): the export writes them back as Microsoft had them.
+      // Nullable: legs stored before, and rows that carried neither.
+      await db.schema.alterTable('legs').addColumn('ms_usage_location', 'text').execute();
+      await db.schema.alterTable('legs').addColumn('ms_destination_context', 'text').execute();
+    },
+  },
+  '0008_spend_rollup': spendRollupMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

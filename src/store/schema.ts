@@ -1,3 +1,6 @@
+import type { FraudTables } from './fraud-schema';
+import type { SpendRollupTables } from './spend-rollup-schema';
+
 /**
  * The tables, as Kysely sees them. Every primary key starts with tenant_id and every query is scoped by it.
  * Money columns are integer micro-units (BIGINT). Timestamps are ISO-8601 UTC strings (sortable as text on both engines).
@@ -83,6 +86,10 @@ export interface LegsTable {
   ms_currency: string | null;
   ms_license_capability: string | null;
   ms_inventory_type: string | null;
+  /** The user's usage location as the imported row gave it (Graph usageCountryCode, the export's User Location). */
+  ms_usage_location: string | null;
+  /** Microsoft's own Domestic/International label, when the imported row carried one (Graph destinationContext). */
+  ms_destination_context: string | null;
   content_hash: string;
   settled_seq: number;
   created_at: string;
@@ -217,7 +224,8 @@ export interface GraphSyncCursorsTable {
   updated_at: string;
 }
 
-export interface Database {
+/** The toll-fraud guard's tables are declared beside their migration (fraud-schema.ts). */
+export interface Database extends FraudTables, SpendRollupTables {
   tenants: TenantsTable;
   users: UsersTable;
   rates: RatesTable;
@@ -234,6 +242,15 @@ export interface Database {
   meeting_cards: MeetingCardsTable;
   graph_sync_cursors: GraphSyncCursorsTable;
   report_keys: ReportKeysTable;
+  advisor_settings: AdvisorSettingsTable;
+}
+
+/** The license advisor's per-tenant setting (see src/advisor/). */
+export interface AdvisorSettingsTable {
+  tenant_id: string;
+  /** What one Audio Conferencing subscription license costs a month, micro-units of the tenant's currency. */
+  subscription_price_micros: number;
+  updated_at: string;
 }
 
 /**

@@ -82,6 +82,50 @@ export const COMMAND_HELP: readonly CommandHelpEntry[] = [
     admin: true,
     example: 'reconcile last month',
   },
+  {
+    usage: 'digest [last month | YYYY-MM]',
+    description: "The monthly digest admins get on the 1st: a month's spend, the change from the month before, top meetings and organizers, the pool (last month unless you name one).",
+    admin: true,
+    example: 'digest 2026-10',
+  },
+  {
+    usage: 'advisor [<months> months]',
+    description:
+      'Which organizers are cheaper on the Audio Conferencing subscription and which on pay-per-minute, from their calls of the last 3 months (or as many as you say), with a button to switch each one.',
+    admin: true,
+    example: 'advisor',
+  },
+  {
+    usage: 'advisor price <amount>',
+    description: 'What the Audio Conferencing subscription costs a month per user, for the advisor.',
+    admin: true,
+    example: 'advisor price 8',
+  },
+  { usage: 'incidents', description: 'Open toll-fraud incidents: what happened, who, the cost so far, and what to do.', admin: true, example: 'incidents' },
+  {
+    usage: 'fraud settings',
+    description: "The toll-fraud guard's rules, thresholds, time zones and block list.",
+    admin: true,
+    example: 'fraud settings',
+  },
+  {
+    usage: 'fraud blocking on|off',
+    description: 'Refuse dial-outs that look like toll fraud as they are placed (on), or allow and flag them (off, the default).',
+    admin: true,
+    example: 'fraud blocking on',
+  },
+  {
+    usage: 'fraud set <setting> <value>',
+    description: 'Change a threshold, a rule or a time zone of the toll-fraud guard ("fraud settings" lists them).',
+    admin: true,
+    example: 'fraud set rate-ceiling 1.50',
+  },
+  {
+    usage: 'fraud block|unblock <+prefix | country>',
+    description: 'Add a destination to the dial-out block list, or take it off.',
+    admin: true,
+    example: 'fraud unblock +449',
+  },
 ];
 
 /**
@@ -110,6 +154,13 @@ export const COMMAND_USAGE = {
   'admins remove': 'admins remove @user, e.g. admins remove @Priya',
   alerts: 'alerts low-balance <amount>, e.g. alerts low-balance 100',
   reconcile: 'reconcile [this month | last month | YYYY-MM], e.g. reconcile last month or reconcile 2026-11',
+  digest: 'digest [last month | YYYY-MM], e.g. digest or digest 2026-10',
+  advisor: 'advisor [<months> months], from 1 to 12 months, e.g. advisor or advisor 6 months',
+  'advisor price': 'advisor price <amount>, the subscription\'s monthly price per user, e.g. advisor price 8',
+  incidents: 'incidents',
+  fraud:
+    'fraud settings, fraud blocking on|off, fraud set <setting> <value>, fraud block <+prefix | country>, fraud unblock <+prefix | country>, ' +
+    'e.g. fraud set night-hours 22-6',
 } as const satisfies Record<string, string>;
 
 export type InvalidCommandName = keyof typeof COMMAND_USAGE;

@@ -2,6 +2,7 @@ import { countryFromText } from '../../billing/countries';
 import { DIAL_OUT_POLICIES, findDialOutPolicy, type DialOutPolicyName } from '../../billing/dial-out-policy';
 import { parseAmount, type Micros } from '../../billing/money';
 import { COMMAND_USAGE, type InvalidCommandName } from './command-help';
+import { parseFraudWords, type FraudRequest } from './parse-fraud-command';
 
 export { COMMAND_HELP, COMMAND_USAGE, type CommandHelpEntry, type InvalidCommandName } from './command-help';
 
@@ -45,6 +46,15 @@ export type Command =
   | { kind: 'admins_remove'; user: UserRef }
   | { kind: 'alerts_low_balance'; amountMicros: Micros }
   | { kind: 'reconcile'; period: ReconcilePeriod }
+  /** The monthly digest card on demand: last month unless a month is named. */
+  | { kind: 'digest'; period: ReconcilePeriod }
+  /** The license advisor over the last `months` whole months (3 unless given). */
+  | { kind: 'advisor'; months?: number }
+  /** The subscription's monthly price per user, which the advisor weighs. */
+  | { kind: 'advisor_price'; amountMicros: Micros }
+  /** The open toll-fraud incidents; and the toll-fraud guard's settings, block list and incident decisions. */
+  | { kind: 'incidents' }
+  | { kind: 'fraud'; request: FraudRequest }
   | { kind: 'invalid'; command: string; problem: string; usage: string }
   | { kind: 'unknown'; text: string };
 
@@ -54,7 +64,7 @@ export type CommandKind = Command['kind'];
 export const COMMAND_KINDS = [
   'help', 'balance', 'usage', 'meetings', 'meeting', 'rates', 'policy', 'credits_add', 'credits_form', 'autorecharge_on',
   'autorecharge_off', 'autorecharge_form', 'policy_set', 'policy_form', 'license_set', 'tollfree_set', 'admins_add',
-  'admins_remove', 'alerts_low_balance', 'reconcile', 'invalid', 'unknown',
+  'admins_remove', 'alerts_low_balance', 'reconcile', 'digest', 'advisor', 'advisor_price', 'incidents', 'fraud', 'invalid', 'unknown',
 ] as const satisfies readonly CommandKind[];
 type MissingKind = Exclude<CommandKind, (typeof COMMAND_KINDS)[number]>;
 const everyKindListed: [MissingKind] extends [never] ? true : MissingKind = true;
@@ -178,7 +188,7 @@ interface Context {
 
 type Keyword =
   | 'help' | 'balance' | 'usage' | 'meetings' | 'meeting' | 'rates' | 'policy' | 'credits' | 'autorecharge' | 'license' | 'tollfree'
-  | 'admins' | 'alerts' | 'reconcile';
+  | 'admins' | 'alerts' | 'reconcile' | 'digest' | 'advisor' | 'incidents' | 'fraud';
 
 const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>(Object.entries({
   help: 'help', '?': 'help', commands: 'help',
@@ -195,6 +205,10 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>(Object.e
   admins: 'admins', admin: 'admins',
   alerts: 'alerts', alert: 'alerts',
   reconcile: 'reconcile', reconciliation: 'reconcile',
+  digest: 'digest',
+  advisor: 'advisor', advise: 'advisor',
+  incidents: 'incidents', incident: 'incidents',
+  fraud: 'fraud',
 } satisfies Record<string, Keyword>));
 
 // Two-word spellings of one keyword: "auto recharge on 50 200", "toll free @Jonas off".
@@ -243,6 +257,14 @@ function parseKeywordCommand(text: string, ctx: Context): Command | undefined {
       return parseAlerts(p);
     case 'reconcile':
       return parseReconcile(p);
+    case 'digest':
+      return parseDigest(p);
+    case 'advisor':
+      return parseAdvisor(p);
+    case 'incidents':
+      return p.end('incidents', 'incidents') ?? { kind: 'incidents' };
+    case 'fraud':
+      return parseFraudWords(p.rest(), (w) => p.show(w));
   }
 }
 
@@ -601,6 +623,35 @@ function parseReconcile(p: Args): Command {
   const monthLike = YEAR_MONTH.test(text.toLowerCase().trim().replace(/^(?:for|in|during|over) /, ''));
   if (!parsed.ok && monthLike) return invalid('reconcile', parsed.problem);
   return invalid('reconcile', `"${text}" is not a calendar month: use this month, last month or a month as YYYY-MM.`);
+}
+
+function parseDigest(p: Args): Command {
+  const text = p.show(p.rest());
+  // The digest is about a finished month: bare "digest" is last month's, not this month's to date.
+  if (text.trim() === '') return { kind: 'digest', period: { kind: 'last_month' } };
+  const parsed = parsePeriod(text);
+  if (parsed.ok && parsed.period.kind !== 'days') return { kind: 'digest', period: parsed.period };
+  const monthLike = YEAR_MONTH.test(text.toLowerCase().trim().replace(/^(?:for|in|during|over) /, ''));
+  if (!parsed.ok && monthLike) return invalid('digest', parsed.problem);
+  return invalid('digest', `"${text}" is not a calendar month: use last month, this month or a month as YYYY-MM.`);
+}
+
+const ADVISOR_MONTHS = /^(\d{1,2})(?: ?(?:m|months?))?$/i;
+
+/** `advisor`, `advisor 6 months`, `advisor price 8.50`. */
+function parseAdvisor(p: Args): Command {
+  if (p.peekWord() === 'price') {
+    p.next();
+    const parsed = lastAmount(p, 'advisor price', 'advisor price', { positive: true, what: 'The monthly price' });
+    if (!isAmountParse(parsed)) return parsed;
+    return parsed.ok ? { kind: 'advisor_price', amountMicros: parsed.micros } : invalid('advisor price', parsed.problem);
+  }
+  const text = p.show(p.rest()).trim();
+  if (text === '') return { kind: 'advisor' };
+  const m = ADVISOR_MONTHS.exec(text.replace(/^(?:for |over )?(?:the )?(?:last |past )?/i, ''));
+  const months = m ? Number(m[1]) : NaN;
+  if (months >= 1 && months <= 12) return { kind: 'advisor', months };
+  return invalid('advisor', `"${text}" is not a number of months from 1 to 12.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ describe('COMMAND_HELP', () => {
       admins_remove: true,
       alerts_low_balance: true,
       reconcile: true,
+      digest: true,
+      advisor: true,
+      advisor_price: true,
+      incidents: true,
+      fraud: true,
     });
   });
 

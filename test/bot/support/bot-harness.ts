@@ -111,7 +111,7 @@ function cardsOf(activities: Partial<Activity>[]): SentCard[] {
 
 export function createHarness(
   tollgate: Tollgate,
-  options: { bootstrapAdmins?: string[]; adminNoticeRenderers?: Record<string, AdminNoticeRenderer> } = {},
+  options: { bootstrapAdmins?: string[]; adminNoticeRenderers?: Record<string, AdminNoticeRenderer>; publicBaseUrl?: string } = {},
 ): Harness {
   let bot!: Bot;
   const adapter = new TeamsTestAdapter(async (context) => {
@@ -120,7 +120,7 @@ export function createHarness(
   const lookup = new FakeMeetingLookup();
   bot = createBot({
     tollgate,
-    config: { botId: '', bootstrapAdmins: options.bootstrapAdmins ?? [] },
+    config: { botId: '', bootstrapAdmins: options.bootstrapAdmins ?? [], publicBaseUrl: options.publicBaseUrl },
     adapter: adapter as unknown as TeamsAdapter,
     meetingLookup: lookup,
     startTypingTimer: false,
