@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { storableOptionalText } from './activity-text';
 
 /** Who sent an activity, from where. The tenant comes from the activity alone, never from text or card data. */
 export interface Caller {
@@ -14,11 +15,12 @@ export interface Caller {
 export function callerOf(activity: Partial<Activity>): Caller {
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
   const type = activity.conversation?.conversationType;
+  // Ids and names are looked up and stored: made storable here, once (activity-text.ts).
   return {
-    tenantId: activity.conversation?.tenantId ?? channelData.tenant?.id,
-    userId: activity.from?.aadObjectId,
-    userName: activity.from?.name,
-    conversationId: activity.conversation?.id ?? '',
+    tenantId: storableOptionalText(activity.conversation?.tenantId ?? channelData.tenant?.id),
+    userId: storableOptionalText(activity.from?.aadObjectId),
+    userName: storableOptionalText(activity.from?.name),
+    conversationId: storableOptionalText(activity.conversation?.id) ?? '',
     conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
     locale: normalizeLocale(activity.locale),
   };

@@ -4,6 +4,9 @@ import { amountBounds } from './amount-input';
 import { cardExpander, type AdaptiveCardJson } from './expand-card';
 import template from './credits-form-card.json';
 
+/** The longest memo the form takes; credits.add refuses a longer one (a card's data can be written by anyone). */
+export const MEMO_MAX_LENGTH = 200;
+
 export interface CreditsFormInput {
   /** The balance now, shown for orientation; omitted when not at hand. */
   balanceMicros?: number | null;
@@ -16,6 +19,7 @@ interface CreditsFormModel {
   min: number;
   max: number;
   amountError: string;
+  memoMaxLength: number;
 }
 
 const expand = cardExpander<CreditsFormModel>('credits form card', template);
@@ -31,5 +35,6 @@ export function buildCreditsFormCard(input: CreditsFormInput, ctx: CardContext):
     min,
     max,
     amountError: `Enter an amount of at least ${step} ${ctx.currency}.`,
+    memoMaxLength: MEMO_MAX_LENGTH,
   });
 }

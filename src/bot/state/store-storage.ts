@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Store } from '../../store/database';
 import { deleteBotState, readBotState, writeBotState } from '../../store/bot-store';
+import { storableText } from '../../store/storable-text';
 
 /**
  * Bot Framework Storage on Tollgate's own database, so turn state survives a restart and is shared by replicas.
@@ -11,17 +12,23 @@ import { deleteBotState, readBotState, writeBotState } from '../../store/bot-sto
 export class StoreStorage implements Storage {
   constructor(private readonly store: Store) {}
 
+  /**
+   * Keys are made of the activity's ids (conversation, user), which anyone reaching /api/messages in local mode
+   * writes: they are stored as storable text (store/storable-text.ts), and items are answered under the keys asked for.
+   */
   async read(keys: string[]): Promise<StoreItems> {
-    const rows = await readBotState(this.store.db, keys);
+    const asked = new Map(keys.map((k) => [storableText(k), k]));
+    const rows = await readBotState(this.store.db, [...asked.keys()]);
     const items: StoreItems = {};
-    for (const row of rows) items[row.key] = { ...JSON.parse(row.value), eTag: row.etag };
+    for (const row of rows) items[asked.get(row.key) ?? row.key] = { ...JSON.parse(row.value), eTag: row.etag };
     return items;
   }
 
   async write(changes: StoreItems): Promise<void> {
     const at = new Date().toISOString();
     await this.store.inTransaction(async (tx) => {
-      for (const [key, item] of Object.entries(changes)) {
+      for (const [asked, item] of Object.entries(changes)) {
+        const key = storableText(asked);
         const { eTag, ...value } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
         const expected = !eTag || eTag === '*' ? null : eTag;
         const written = await writeBotState(tx, { key, etag: randomUUID(), value: JSON.stringify(value), updated_at: at }, expected);
@@ -39,6 +46,6 @@ export class StoreStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    await deleteBotState(this.store.db, keys);
+    await deleteBotState(this.store.db, keys.map(storableText));
   }
 }
