@@ -3,7 +3,7 @@ import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { authorizeCall } from '../authorization/authorize-call';
 import { recordsOf } from '../usage/call-record';
 import type { Tollgate } from '../tollgate';
-import { sendError, sendFailure, isRetryableOutage } from './errors';
+import { sendError, sendFailure, sendStorageFailure } from './errors';
 import { writeLegsCsv } from '../reports/legs-report';
 import { verifyLegsLink } from '../reports/signed-link';
 
@@ -165,10 +165,10 @@ export function createServer(tollgate: Tollgate, options: ServerOptions): restif
 }
 
 function handleError(tollgate: Tollgate, res: Response, err: unknown): false {
-  if (isRetryableOutage(err)) {
-    tollgate.logger.warn({ err }, 'database unavailable: answered 503');
-    res.header('Retry-After', '5');
-    return sendError(res, 503, 'unavailable', 'Tollgate cannot reach its database right now: nothing was written, retry shortly.');
+  const outage = sendStorageFailure(res, err);
+  if (outage === false) {
+    tollgate.logger.warn({ err: (err as Error).message, code: (err as { code?: unknown }).code, status: res.statusCode }, 'database failure: answered with a retryable status');
+    return outage;
   }
   tollgate.logger.error({ err }, 'request failed');
   return sendError(res, 500, 'internal_error', 'Something went wrong on our side: nothing was written, retry or contact support.');

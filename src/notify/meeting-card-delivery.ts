@@ -6,7 +6,10 @@ import { findTenant } from '../store/tenant-store';
 import type { Tollgate } from '../tollgate';
 import type { Clock } from '../time/clock';
 import { DeliveryError, type Messenger } from './messenger';
-import type { OutboxHandler } from './outbox-worker';
+import type { OutboxClaim, OutboxHandler } from './outbox-worker';
+import { recordAfterSend } from './record-after-send';
+import { findOutboxRow } from '../store/outbox-store';
+import { meetingCardSendKey } from '../bot/meeting-end';
 
 /**
  * The organizer's post-meeting cost card: sent once to their personal chat with the legs rated so far, then the
@@ -36,7 +39,7 @@ export function meetingCardHandlers(deps: {
     return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
   };
 
-  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update') => {
+  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', claim: OutboxClaim) => {
     const card = await findMeetingCard(store.db, tenantId, conferenceId);
     if (!card) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
     if (card.activity_id && card.conversation_id) {
@@ -47,19 +50,27 @@ export function meetingCardHandlers(deps: {
       await messenger.update(reference, card.activity_id, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
       return;
     }
-    // An update that arrives before the first post has nothing to update: the post will show the latest legs.
-    if (mode === 'update') return;
+    if (mode === 'update') {
+      // Not posted yet. A post still queued will be rendered when it is sent, with these legs: nothing to do. A post
+      // in flight right now (another worker) may have been rendered from figures read before these legs: wait for
+      // it (back-off), then update it.
+      const post = await findOutboxRow(store.db, tenantId, meetingCardSendKey(conferenceId));
+      if (post?.status === 'sending') throw new DeliveryError('the card is being posted right now: updating it once it is');
+      return;
+    }
     const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
     if (!conversation) {
       throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later');
     }
     const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
     const sent = await messenger.send(reference, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
-    await setMeetingCardActivity(store.db, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString());
+    await recordAfterSend(claim.deadline, () =>
+      setMeetingCardActivity(store.db, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString()),
+    );
   };
 
   return {
-    'meeting_card.send': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send'),
-    'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
+    'meeting_card.send': async (row, payload, claim) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send', claim),
+    'meeting_card.update': async (row, payload, claim) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update', claim),
   };
 }

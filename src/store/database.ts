@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable, type Tran
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrateToLatest } from './migrations';
+import { CopyingClient, copyRows } from './pg-copy';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -27,9 +28,9 @@ export interface Store {
   /**
    * Inserts many rows of one table inside `tx`, the fastest way each engine has: on SQLite a cached prepared
    * single-row INSERT run on the transaction's own connection (no per-call SQL text or parsing of thousands of
-   * parameters), on PostgreSQL multi-row INSERTs of `rowsPerStatement` rows.
+   * parameters), on PostgreSQL one COPY … FROM STDIN.
    */
-  insertMany<K extends keyof Database & string>(tx: Tx, table: K, rows: Insertable<Database[K]>[], rowsPerStatement?: number): Promise<void>;
+  insertMany<K extends keyof Database & string>(tx: Tx, table: K, rows: Insertable<Database[K]>[]): Promise<void>;
   /**
    * SQLite only (undefined on PostgreSQL): statements prepared once and kept, for the few that run for every chunk
    * of intake, where Kysely's compile and better-sqlite3's prepare on every call cost more than running them.
@@ -142,9 +143,18 @@ function openSqlite(file: string): Store {
   };
 }
 
+/** How long a query waits for a free pooled connection (or a new one to open) before failing as `unavailable`. */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+
 function openPostgres(url: string, max: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max });
-  // An idle client that loses its server (restart, failover) must not crash the process; the pool replaces it.
+  // CopyingClient: pg's Client that can also run COPY … FROM STDIN (insertMany).
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true, Client: CopyingClient });
+  // A client that loses its server (restart, failover) must not crash the process. Idle in the pool, the pool's own
+  // listener drops it. Checked out (in a transaction, between two statements) nobody listens, and pg would throw
+  // the server's "terminating connection" as an uncaught 'error' event: this listener takes it, the transaction's
+  // next statement fails (it rolls back, the caller gets a retryable error), and the pool drops the dead client
+  // when it is released. New connections are opened as needed, so service resumes when the server is back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -158,16 +168,8 @@ function openPostgres(url: string, max: number): Store {
         return fn(tx);
       }),
     inTransaction: (fn) => db.transaction().setIsolationLevel('read committed').execute(fn),
-    // One statement and one JSON parameter per chunk: PostgreSQL does not parse and plan thousands of bound
-    // parameters, and json_populate_recordset types every column from the table itself.
-    insertMany: async (tx, table, rows, rowsPerStatement = 5000) => {
-      if (rows.length === 0) return;
-      const columns = Object.keys(rows[0]!).map((c) => sql.id(c));
-      for (let i = 0; i < rows.length; i += rowsPerStatement) {
-        const json = JSON.stringify(rows.slice(i, i + rowsPerStatement));
-        await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns)}) SELECT ${sql.join(columns)} FROM json_populate_recordset(NULL::${sql.table(table)}, ${json}::json)`.execute(tx);
-      }
-    },
+    // One COPY per call: no statement to parse or plan, no parameters or JSON to decode per row (src/store/pg-copy.ts).
+    insertMany: (tx, table, rows) => copyRows(tx, table, rows),
     close: () => db.destroy(),
   };
 }

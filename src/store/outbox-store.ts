@@ -65,22 +65,49 @@ export async function claimDue(store: Store, now: string, leaseUntil: string, li
   });
 }
 
-export async function markDone(tx: Tx, row: Pick<OutboxRow, 'tenant_id' | 'id'>, at: string): Promise<void> {
-  await tx
+/**
+ * A claim is (row, attempts): claimDue bumps attempts, so a row another worker claimed since (after this one's lease
+ * ran out) has a higher count. With `attempts` given, markDone, markRetry and renewClaim act only while the caller's
+ * claim still holds and say whether it did; without it, they act on the row whatever its state.
+ */
+type ClaimRef = Pick<OutboxRow, 'tenant_id' | 'id'> & { attempts?: number };
+
+export async function markDone(tx: Tx, row: ClaimRef, at: string): Promise<boolean> {
+  let q = tx
     .updateTable('outbox')
     .set({ status: 'done', done_at: at, lease_until: null, last_error: null })
     .where('tenant_id', '=', row.tenant_id)
-    .where('id', '=', row.id)
-    .execute();
+    .where('id', '=', row.id);
+  if (row.attempts !== undefined) q = q.where('status', '=', 'sending').where('attempts', '=', row.attempts);
+  return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
 }
 
-export async function markRetry(tx: Tx, row: Pick<OutboxRow, 'tenant_id' | 'id'>, nextAttemptAt: string, error: string, dead: boolean): Promise<void> {
-  await tx
+export async function markRetry(tx: Tx, row: ClaimRef, nextAttemptAt: string, error: string, dead: boolean): Promise<boolean> {
+  let q = tx
     .updateTable('outbox')
     .set({ status: dead ? 'dead' : 'pending', next_attempt_at: nextAttemptAt, lease_until: null, last_error: error.slice(0, 1000) })
     .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.id);
+  if (row.attempts !== undefined) q = q.where('status', '=', 'sending').where('attempts', '=', row.attempts);
+  return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
+}
+
+/** Extends the caller's claim to `leaseUntil`; false when it no longer holds (another worker has the row). */
+export async function renewClaim(tx: Tx, row: Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>, leaseUntil: string): Promise<boolean> {
+  const r = await tx
+    .updateTable('outbox')
+    .set({ lease_until: leaseUntil })
+    .where('tenant_id', '=', row.tenant_id)
     .where('id', '=', row.id)
-    .execute();
+    .where('status', '=', 'sending')
+    .where('attempts', '=', row.attempts)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The row enqueued under `dedupeKey`, if any. */
+export async function findOutboxRow(tx: Tx, tenantId: string, dedupeKey: string): Promise<OutboxRow | undefined> {
+  return tx.selectFrom('outbox').selectAll().where('tenant_id', '=', tenantId).where('dedupe_key', '=', dedupeKey).executeTakeFirst();
 }
 
 export async function listOutbox(tx: Tx, tenantId: string): Promise<OutboxRow[]> {

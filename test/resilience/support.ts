@@ -287,3 +287,38 @@ export async function tenantSnapshot(db: Db, tenantId: string) {
 export type TenantSnapshot = Awaited<ReturnType<typeof tenantSnapshot>>;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What "every leg charged exactly once" means in a tenant's snapshot, as a list of problems (empty when it holds):
+ * the legs are exactly `legIds`; each charged leg has one charge entry, of its charge, and no entry points at a leg
+ * that is not charged; the entries are numbered 1..n with each balance_after the one before plus the amount; the
+ * cached balance is their sum; every leg has a settlement number of its own.
+ */
+export function chargedOnceProblems(snap: TenantSnapshot, legIds: readonly string[]): string[] {
+  const problems: string[] = [];
+  const stored = snap.legs.map((l) => l.id);
+  const expected = [...legIds].sort();
+  if (stored.length !== expected.length || stored.some((id, i) => id !== expected[i])) {
+    const have = new Set(stored);
+    const want = new Set(expected);
+    problems.push(`legs: ${stored.length} stored, ${expected.length} expected; missing ${expected.filter((id) => !have.has(id)).slice(0, 5)}; extra ${stored.filter((id) => !want.has(id)).slice(0, 5)}`);
+  }
+  const entries = new Map<string, number[]>();
+  for (const e of snap.entries.filter((x) => x.kind === 'charge')) entries.set(e.legId!, [...(entries.get(e.legId!) ?? []), e.amount!]);
+  const charged = snap.legs.filter((l) => l.charge! > 0);
+  for (const l of charged) {
+    const amounts = entries.get(l.id) ?? [];
+    if (amounts.length !== 1 || amounts[0] !== -l.charge!) problems.push(`leg ${l.id} (charge ${l.charge}): entries ${JSON.stringify(amounts)}`);
+  }
+  const chargedIds = new Set(charged.map((l) => l.id));
+  for (const id of entries.keys()) if (!chargedIds.has(id)) problems.push(`a charge entry for ${id}, which is not charged`);
+  let sum = 0;
+  snap.entries.forEach((e, i) => {
+    sum += e.amount!;
+    if (e.seq !== i + 1 || e.balanceAfter !== sum) problems.push(`entry ${i}: seq ${e.seq}, balance_after ${e.balanceAfter}, expected ${sum}`);
+  });
+  if (snap.tenant.balance !== sum) problems.push(`balance ${snap.tenant.balance} != sum of entries ${sum}`);
+  if (snap.tenant.lastEntrySeq !== snap.entries.length) problems.push(`last_entry_seq ${snap.tenant.lastEntrySeq}, ${snap.entries.length} entries`);
+  if (new Set(snap.legs.map((l) => l.settledSeq)).size !== snap.legs.length) problems.push('two legs share a settlement number');
+  return problems.slice(0, 20);
+}
