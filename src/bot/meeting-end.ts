@@ -5,9 +5,15 @@ import type { Store } from '../store/database';
 import { insertMeetingCard } from '../store/bot-store';
 import { enqueue } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
+import { outboxEnqueued } from '../notify/outbox-signal';
 import { callerOf } from './caller';
 
 export const MEETING_CARD_SEND = 'meeting_card.send';
+
+/** The outbox dedupe key of a meeting's first post: one per meeting, whichever replica got the end event. */
+export function meetingCardSendKey(conferenceId: string): string {
+  return `meeting-card:${conferenceId}`;
+}
 
 /** The end event's payload, whatever the case of its keys (Teams sends Id, EndTime, … despite the typings). */
 export interface MeetingEnded {
@@ -78,7 +84,7 @@ export async function onMeetingEnd(
   }
   const at = deps.now().toISOString();
   const conferenceId = details.conferenceId;
-  return deps.store.inTenantTransaction(tenantId, async (tx) => {
+  const result = await deps.store.inTenantTransaction(tenantId, async (tx) => {
     const created = await insertMeetingCard(tx, {
       tenant_id: tenantId,
       conference_id: conferenceId,
@@ -92,7 +98,10 @@ export async function onMeetingEnd(
       updated_at: at,
     });
     if (!created) return 'duplicate' as const;
-    await enqueue(tx, { tenantId, kind: MEETING_CARD_SEND, dedupeKey: `meeting-card:${conferenceId}`, payload: { conferenceId }, at });
+    await enqueue(tx, { tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at });
     return 'queued' as const;
   });
+  // Committed: a worker of this process sends the card now rather than at its next poll.
+  if (result === 'queued') outboxEnqueued(deps.store);
+  return result;
 }

@@ -1,6 +1,7 @@
 import { nextMonthStart } from '../ledger/ledger';
 import type { Store } from '../store/database';
-import { spendBy, spendByDay, spendByKind, type SpendRow } from '../store/report-store';
+import { spendBy, type SpendRow } from '../store/report-store';
+import { meetingSpendIn, meetingsByCharge, spendBreakdown } from '../store/spend-rollup-store';
 import { findUsers } from '../store/user-store';
 
 export type ReportPeriod =
@@ -62,20 +63,40 @@ export interface UsageReport {
   daily: { day: string; chargeMicros: number }[];
 }
 
+/** The top groups by charge, highest first; equal charges by key (code-unit order, the same on both engines). */
+function ranked(groups: Iterable<SpendRow>, limit?: number): SpendRow[] {
+  const out = [...groups].sort((a, b) => b.chargeMicros - a.chargeMicros || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return limit === undefined ? out : out.slice(0, limit);
+}
+
+/** Split by kind: `kind` groups are keyed `${call_type}|${toll_free}` (spend-rollup-store.ts). */
+function splitOf(kinds: ReadonlyMap<string, SpendRow>): SpendSplit {
+  const split: SpendSplit = { tollFreeDialInMicros: 0, dialOutMicros: 0, ppmDialInMicros: 0, totalMicros: 0, legs: 0 };
+  for (const g of kinds.values()) {
+    const [callType, tollFree] = g.key.split('|');
+    if (callType === 'conf_out') split.dialOutMicros += g.chargeMicros;
+    else if (tollFree === '1') split.tollFreeDialInMicros += g.chargeMicros;
+    else split.ppmDialInMicros += g.chargeMicros;
+    split.totalMicros += g.chargeMicros;
+    split.legs += g.legs;
+  }
+  return split;
+}
+
+/** As many meetings as the usage card shows (bot/cards/usage-report-card.ts TOP_MEETINGS). */
+const TOP_MEETINGS = 5;
+/** Past this many meetings read for the top meetings of a period, the legs of the period are grouped instead. */
+const MAX_MEETING_CANDIDATES = 16_384;
+
+/**
+ * Spend over a period, from the spend rollup (store/spend-rollup-store.ts): a month of a tenant with a million legs
+ * is a few thousand rollup cells, not a million legs. Every figure equals the same sums over the rated legs.
+ */
 export class UsageReports {
   constructor(private readonly store: Store) {}
 
   async split(tenantId: string, from: string, to: string): Promise<SpendSplit> {
-    const rows = await spendByKind(this.store.db, tenantId, from, to);
-    const split: SpendSplit = { tollFreeDialInMicros: 0, dialOutMicros: 0, ppmDialInMicros: 0, totalMicros: 0, legs: 0 };
-    for (const r of rows) {
-      if (r.callType === 'conf_out') split.dialOutMicros += r.chargeMicros;
-      else if (r.tollFree) split.tollFreeDialInMicros += r.chargeMicros;
-      else split.ppmDialInMicros += r.chargeMicros;
-      split.totalMicros += r.chargeMicros;
-      split.legs += r.legs;
-    }
-    return split;
+    return splitOf((await spendBreakdown(this.store.db, tenantId, from, to, ['kind'])).kind!);
   }
 
   /** Days the balance lasts at the average daily spend of the last 28 days; null when nothing was spent. */
@@ -90,13 +111,12 @@ export class UsageReports {
   async report(tenantId: string, period: ReportPeriod, now: Date): Promise<UsageReport> {
     const range = periodRange(period, now);
     const db = this.store.db;
-    const [byKind, byCountry, organizers, topMeetings, daily] = await Promise.all([
-      this.split(tenantId, range.from, range.to),
-      spendBy(db, tenantId, range.from, range.to, 'destination_country', 10),
-      spendBy(db, tenantId, range.from, range.to, 'organizer_id', 5),
-      spendBy(db, tenantId, range.from, range.to, 'conference_id', 5),
-      spendByDay(db, tenantId, range.from, range.to),
-    ]);
+    const groups = await spendBreakdown(db, tenantId, range.from, range.to, ['kind', 'country', 'organizer', 'day', 'meeting']);
+    const byKind = splitOf(groups.kind!);
+    const organizers = ranked(groups.organizer!.values(), 5);
+    const daily = [...groups.day!.values()]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((d) => ({ day: d.key, chargeMicros: d.chargeMicros }));
     const users = await findUsers(db, tenantId, organizers.map((o) => o.key).filter(Boolean));
     const names = new Map(users.map((u) => [u.aad_object_id, u.display_name ?? u.upn ?? u.aad_object_id]));
     return {
@@ -104,10 +124,40 @@ export class UsageReports {
       totalMicros: byKind.totalMicros,
       legs: byKind.legs,
       byKind,
-      byCountry,
+      byCountry: ranked(groups.country!.values(), 10),
       topOrganizers: organizers.map((o) => ({ ...o, name: names.get(o.key) ?? o.key })),
-      topMeetings,
+      topMeetings: await this.topMeetings(tenantId, range, groups.meeting!),
       daily,
     };
+  }
+
+  /**
+   * The period's most expensive meetings (key '' = the legs outside any meeting), without grouping the period's
+   * legs: meetings are read by their total charge, highest first, in growing batches, and each one's part in the
+   * period summed from its own legs. A meeting's total bounds its part, so once the fifth best part is above the
+   * total of the last meeting read, no meeting not yet read can enter the top (threshold algorithm). When the
+   * totals reach zero first (fewer than five meetings cost anything in the period, and ties at zero are ordered by
+   * id), or past MAX_MEETING_CANDIDATES meetings, the period's legs are grouped instead.
+   */
+  private async topMeetings(tenantId: string, range: PeriodRange, inMeeting: ReadonlyMap<string, SpendRow>): Promise<SpendRow[]> {
+    const db = this.store.db;
+    const found: SpendRow[] = [];
+    const outside = inMeeting.get('0');
+    if (outside) found.push({ ...outside, key: '' });
+    if (!inMeeting.has('1')) return found;
+    let read = 0;
+    for (let limit = 64; ; limit *= 4) {
+      const meetings = await meetingsByCharge(db, tenantId, limit);
+      const fresh = meetings.slice(read).map((m) => m.conferenceId);
+      found.push(...(await meetingSpendIn(db, tenantId, fresh, range.from, range.to)));
+      read = meetings.length;
+      if (meetings.length < limit) return ranked(found, TOP_MEETINGS);
+      const bound = meetings[meetings.length - 1]!.chargeMicros;
+      const top = ranked(found, TOP_MEETINGS);
+      if (top.length === TOP_MEETINGS && top[TOP_MEETINGS - 1]!.chargeMicros > bound) return top;
+      if (bound <= 0 || limit >= MAX_MEETING_CANDIDATES) {
+        return ranked(await spendBy(db, tenantId, range.from, range.to, 'conference_id', TOP_MEETINGS));
+      }
+    }
   }
 }

@@ -1,0 +1,317 @@
+import { sql } from 'kysely';
+import type { Store, Tx } from './database';
+import type { LegsTable } from './schema';
+import type { SpendRow } from './report-store';
+import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-schema';
+
+/**
+ * The spend rollups: rated legs summed per UTC day and what the usage and balance cards group by (call type,
+ * toll-free, destination country, in a meeting or not; and, apart, the organizer). insertLegs adds every stored leg
+ * to them in the same transaction, so they always equal the legs; readers sum their whole days and correct them by
+ * the legs of the part-days at either end, so any range is exact to the millisecond.
+ */
+
+/** A leg's place in both rollups, as grouped from the legs themselves (part-days, rebuilds). */
+export interface SpendCell {
+  day: string;
+  call_type: string;
+  toll_free: number;
+  destination_country: string;
+  organizer_id: string;
+  in_meeting: number;
+  legs: number;
+  charge_micros: number;
+  billed_seconds: number;
+}
+
+const DAILY_KEY = ['tenant_id', 'day', 'call_type', 'toll_free', 'destination_country', 'in_meeting'] as const;
+const ORGANIZER_KEY = ['tenant_id', 'day', 'organizer_id'] as const;
+
+/** Rated legs' contributions to each rollup, summed per row; unrated (ignored) legs add nothing. */
+export function spendDeltas(legs: readonly LegsTable[]): { daily: SpendDailyTable[]; organizers: SpendDailyOrganizerTable[] } {
+  const daily = new Map<string, SpendDailyTable>();
+  const organizers = new Map<string, SpendDailyOrganizerTable>();
+  for (const l of legs) {
+    if (l.status !== 'rated') continue;
+    const day = l.start_at.slice(0, 10);
+    const country = l.destination_country ?? '';
+    const organizer = l.organizer_id ?? '';
+    const inMeeting = l.conference_id === null ? 0 : 1;
+    const charge = Number(l.charge_micros);
+    const billed = Number(l.billed_seconds);
+    const dk = `${l.tenant_id}\u0000${day}\u0000${l.call_type}\u0000${l.toll_free}\u0000${country}\u0000${inMeeting}`;
+    let d = daily.get(dk);
+    if (!d) {
+      d = { tenant_id: l.tenant_id, day, call_type: l.call_type, toll_free: Number(l.toll_free), destination_country: country, in_meeting: inMeeting, legs: 0, charge_micros: 0, billed_seconds: 0 };
+      daily.set(dk, d);
+    }
+    d.legs += 1;
+    d.charge_micros += charge;
+    d.billed_seconds += billed;
+    const ok = `${l.tenant_id}\u0000${day}\u0000${organizer}`;
+    let o = organizers.get(ok);
+    if (!o) {
+      o = { tenant_id: l.tenant_id, day, organizer_id: organizer, legs: 0, charge_micros: 0, billed_seconds: 0 };
+      organizers.set(ok, o);
+    }
+    o.legs += 1;
+    o.charge_micros += charge;
+    o.billed_seconds += billed;
+  }
+  return { daily: [...daily.values()], organizers: [...organizers.values()] };
+}
+
+/** Adds stored legs to the rollups, inside the transaction that stores them. */
+export async function addToSpendRollup(store: Store, tx: Tx, legs: readonly LegsTable[]): Promise<void> {
+  const { daily, organizers } = spendDeltas(legs);
+  await upsertSums(store, tx, 'spend_daily', DAILY_KEY, daily);
+  await upsertSums(store, tx, 'spend_daily_organizer', ORGANIZER_KEY, organizers);
+}
+
+type RollupTable = 'spend_daily' | 'spend_daily_organizer';
+
+/** Adds rows' sums to a rollup: inserted when new, added to when there. */
+async function upsertSums<R extends SpendDailyTable | SpendDailyOrganizerTable>(store: Store, tx: Tx, table: RollupTable, key: readonly string[], rows: R[]): Promise<void> {
+  if (rows.length === 0) return;
+  const upsert = (values: R[]) =>
+    tx
+      .insertInto(table)
+      .values(values as never)
+      .onConflict((oc) =>
+        oc.columns(key as never).doUpdateSet({
+          legs: sql<number>`${sql.ref(`${table}.legs`)} + excluded.legs`,
+          charge_micros: sql<number>`${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros`,
+          billed_seconds: sql<number>`${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`,
+        }),
+      );
+  if (store.sqlite) {
+    // The upsert compiled once for one row (as addToMeetings does); its parameters are the row's values in order.
+    const columns = Object.keys(rows[0]!) as (keyof R)[];
+    const statement = store.sqlite.statement(`addToSpendRollup(${table})`, () => {
+      const compiled = upsert([rows[0]!]).compile();
+      if (compiled.parameters.length !== columns.length) throw new Error(`addToSpendRollup: unexpected parameters in the ${table} upsert`);
+      return compiled.sql;
+    });
+    const values = new Array<unknown>(columns.length);
+    for (const r of rows) {
+      for (let i = 0; i < columns.length; i++) values[i] = r[columns[i]!];
+      statement.run(values);
+    }
+    return;
+  }
+  // PostgreSQL: one statement and one JSON parameter per table (as insertMany does): no plan for thousands of
+  // bound parameters. The rows are distinct by key (spendDeltas), so no statement updates a row twice.
+  const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.id(c)));
+  await sql`INSERT INTO ${sql.table(table)} (${columns})
+    SELECT ${columns} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json)
+    ON CONFLICT (${sql.join(key.map((c) => sql.id(c)))}) DO UPDATE SET
+      legs = ${sql.ref(`${table}.legs`)} + excluded.legs,
+      charge_micros = ${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros,
+      billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`.execute(tx);
+}
+
+/** Rebuilds one tenant's rollups from its legs (legs written around insertLegs: bulk loads, repairs). */
+export async function rebuildSpendRollup(tx: Tx, tenantId: string): Promise<void> {
+  await tx.deleteFrom('spend_daily').where('tenant_id', '=', tenantId).execute();
+  await tx.deleteFrom('spend_daily_organizer').where('tenant_id', '=', tenantId).execute();
+  await sql`
+    INSERT INTO spend_daily (tenant_id, day, call_type, toll_free, destination_country, in_meeting, legs, charge_micros, billed_seconds)
+    SELECT tenant_id, ${DAY}, call_type, toll_free, COALESCE(destination_country, ''), ${IN_MEETING}, COUNT(*), SUM(charge_micros), SUM(billed_seconds)
+    FROM legs WHERE tenant_id = ${tenantId} AND status = 'rated'
+    GROUP BY tenant_id, ${DAY}, call_type, toll_free, COALESCE(destination_country, ''), ${IN_MEETING}`.execute(tx);
+  await sql`
+    INSERT INTO spend_daily_organizer (tenant_id, day, organizer_id, legs, charge_micros, billed_seconds)
+    SELECT tenant_id, ${DAY}, COALESCE(organizer_id, ''), COUNT(*), SUM(charge_micros), SUM(billed_seconds)
+    FROM legs WHERE tenant_id = ${tenantId} AND status = 'rated'
+    GROUP BY tenant_id, ${DAY}, COALESCE(organizer_id, '')`.execute(tx);
+}
+
+const DAY = sql`substr(start_at, 1, 10)`;
+const IN_MEETING = sql`CASE WHEN conference_id IS NULL THEN 0 ELSE 1 END`;
+/** How intake writes start_at (toISOString): the only form whose days the rollup can be trusted to cut along. */
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DAY_MS = 86_400_000;
+
+/** What the cards group a period's rated legs by. `kind` keys are `${call_type}|${toll_free}`, `meeting` keys '1' (in a meeting) and '0'. */
+export type SpendDimension = 'kind' | 'country' | 'organizer' | 'day' | 'meeting';
+
+const COLUMNS: Record<SpendDimension, readonly ('call_type' | 'toll_free' | 'destination_country' | 'organizer_id' | 'day' | 'in_meeting')[]> = {
+  kind: ['call_type', 'toll_free'],
+  country: ['destination_country'],
+  organizer: ['organizer_id'],
+  day: ['day'],
+  meeting: ['in_meeting'],
+};
+
+function keyOf(dimension: SpendDimension, c: Pick<SpendCell, 'call_type' | 'toll_free' | 'destination_country' | 'organizer_id' | 'day' | 'in_meeting'>): string {
+  switch (dimension) {
+    case 'kind':
+      return `${c.call_type}|${Number(c.toll_free)}`;
+    case 'country':
+      return c.destination_country;
+    case 'organizer':
+      return c.organizer_id;
+    case 'day':
+      return c.day;
+    case 'meeting':
+      return String(Number(c.in_meeting));
+  }
+}
+
+/** Every group of each dimension asked for (unordered; only groups with legs), over the rated legs that started in the range. */
+export type SpendBreakdown = Record<SpendDimension, Map<string, SpendRow>>;
+
+/**
+ * Which rollup days and which stretches of legs make up [from, to): whole UTC days from the rollup; a part-day at
+ * either end either from its own legs or as its whole day less the legs outside the range, whichever stretch of
+ * time is shorter (so "month to date" is the rollup less the legs after now: usually none).
+ */
+interface ReadPlan {
+  /** Rollup days [fromDay, toDay), YYYY-MM-DD; empty when fromDay >= toDay. */
+  fromDay: string;
+  toDay: string;
+  add: [string, string][];
+  subtract: [string, string][];
+}
+
+function dayStart(ms: number): number {
+  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const dayOf = (ms: number) => iso(ms).slice(0, 10);
+
+export function readPlan(from: string, to: string): ReadPlan | undefined {
+  if (!CANONICAL_INSTANT.test(from) || !CANONICAL_INSTANT.test(to)) return undefined;
+  const f = Date.parse(from);
+  const t = Date.parse(to);
+  if (!(f < t)) return undefined;
+  const f0 = dayStart(f);
+  const t0 = dayStart(t);
+  const plan: ReadPlan = { fromDay: dayOf(f0), toDay: dayOf(t0), add: [], subtract: [] };
+  if (f0 === t0) {
+    // Within one day: its legs, or the day less the legs before and after.
+    if (t - f <= DAY_MS / 2) return { fromDay: plan.fromDay, toDay: plan.fromDay, add: [[from, to]], subtract: [] };
+    return { fromDay: plan.fromDay, toDay: dayOf(f0 + DAY_MS), add: [], subtract: [[iso(f0), from], [to, iso(f0 + DAY_MS)]].filter(([a, b]) => a! < b!) as [string, string][] };
+  }
+  if (f > f0) {
+    if (f0 + DAY_MS - f <= f - f0) {
+      plan.fromDay = dayOf(f0 + DAY_MS);
+      plan.add.push([from, iso(f0 + DAY_MS)]);
+    } else plan.subtract.push([iso(f0), from]);
+  }
+  if (t > t0) {
+    if (t - t0 <= t0 + DAY_MS - t) plan.add.push([iso(t0), to]);
+    else {
+      plan.toDay = dayOf(t0 + DAY_MS);
+      plan.subtract.push([to, iso(t0 + DAY_MS)]);
+    }
+  }
+  return plan;
+}
+
+/**
+ * The groups of the rated legs that started in [from, to) (ISO instants, compared as text like every leg query),
+ * per dimension asked for: sums over the rollup's whole days, grouped in the database, corrected by the legs of the
+ * part-days (readPlan). A range not in intake's own instant format is grouped from the legs whole.
+ */
+export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to: string, dimensions: readonly SpendDimension[]): Promise<Partial<SpendBreakdown>> {
+  const out: Partial<SpendBreakdown> = {};
+  for (const d of dimensions) out[d] = new Map();
+  if (!(from < to)) return out;
+  const plan = readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] };
+  const apply = (d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => {
+    const groups = out[d]!;
+    const g = groups.get(key) ?? { key, legs: 0, chargeMicros: 0, billedSeconds: 0 };
+    g.legs += sign * legs;
+    g.chargeMicros += sign * charge;
+    g.billedSeconds += sign * billed;
+    if (g.legs === 0) groups.delete(key);
+    else groups.set(key, g);
+  };
+  if (plan.fromDay < plan.toDay) {
+    for (const d of dimensions) {
+      const columns = sql.join(COLUMNS[d].map((c) => sql.ref(c)));
+      const table = d === 'organizer' ? 'spend_daily_organizer' : 'spend_daily';
+      const rows = await sql<SpendCell & { n: number; charge: number; billed: number }>`
+        SELECT ${columns}, SUM(legs) AS n, SUM(charge_micros) AS charge, SUM(billed_seconds) AS billed FROM ${sql.table(table)}
+        WHERE tenant_id = ${tenantId} AND day >= ${plan.fromDay} AND day < ${plan.toDay} GROUP BY ${columns}`.execute(tx);
+      for (const r of rows.rows) apply(d, keyOf(d, r), 1, Number(r.n), Number(r.charge), Number(r.billed));
+    }
+  }
+  for (const [sign, stretches] of [[1, plan.add], [-1, plan.subtract]] as const) {
+    for (const [a, b] of stretches) {
+      for (const c of await legCells(tx, tenantId, a, b)) {
+        for (const d of dimensions) apply(d, keyOf(d, c), sign, c.legs, c.charge_micros, c.billed_seconds);
+      }
+    }
+  }
+  return out;
+}
+
+/** Both rollups' cells at once, grouped straight from the legs of [from, to). */
+async function legCells(tx: Tx, tenantId: string, from: string, to: string): Promise<SpendCell[]> {
+  const rows = await sql<SpendCell>`
+    SELECT ${DAY} AS day, call_type, toll_free, COALESCE(destination_country, '') AS destination_country,
+      COALESCE(organizer_id, '') AS organizer_id, ${IN_MEETING} AS in_meeting,
+      COUNT(*) AS legs, SUM(charge_micros) AS charge_micros, SUM(billed_seconds) AS billed_seconds
+    FROM legs WHERE tenant_id = ${tenantId} AND status = 'rated' AND start_at >= ${from} AND start_at < ${to}
+    GROUP BY ${DAY}, call_type, toll_free, COALESCE(destination_country, ''), COALESCE(organizer_id, ''), ${IN_MEETING}`.execute(tx);
+  return rows.rows.map((c) => ({
+    ...c,
+    toll_free: Number(c.toll_free),
+    in_meeting: Number(c.in_meeting),
+    legs: Number(c.legs),
+    charge_micros: Number(c.charge_micros),
+    billed_seconds: Number(c.billed_seconds),
+  }));
+}
+
+/**
+ * The tenant's meetings by their total charge, highest first, then by id, so a longer read starts with the shorter
+ * one (index meetings_charge; nothing else in the WHERE, so no planner prefers another index). A meeting's total
+ * bounds what any period of it can cost.
+ */
+export async function meetingsByCharge(tx: Tx, tenantId: string, limit: number): Promise<{ conferenceId: string; chargeMicros: number }[]> {
+  const rows = await tx
+    .selectFrom('meetings')
+    .select(['conference_id', 'charge_micros'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('charge_micros', 'desc')
+    .orderBy('conference_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ conferenceId: r.conference_id, chargeMicros: Number(r.charge_micros) }));
+}
+
+/** What the rated legs of these meetings that started in [from, to) add up to; meetings without such legs are left out. */
+export async function meetingSpendIn(
+  tx: Tx,
+  tenantId: string,
+  conferenceIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<{ key: string; chargeMicros: number; legs: number; billedSeconds: number }[]> {
+  const out: { key: string; chargeMicros: number; legs: number; billedSeconds: number }[] = [];
+  // No start_at condition in WHERE: the only index the planner can then use is (tenant_id, conference_id).
+  const inRange = sql`start_at >= ${from} AND start_at < ${to}`;
+  for (let i = 0; i < conferenceIds.length; i += 500) {
+    const rows = await tx
+      .selectFrom('legs')
+      .select([
+        'conference_id',
+        sql<number>`SUM(CASE WHEN ${inRange} THEN charge_micros ELSE 0 END)`.as('charge'),
+        sql<number>`SUM(CASE WHEN ${inRange} THEN 1 ELSE 0 END)`.as('legs'),
+        sql<number>`SUM(CASE WHEN ${inRange} THEN billed_seconds ELSE 0 END)`.as('billed'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('conference_id', 'in', conferenceIds.slice(i, i + 500))
+      .where('status', '=', 'rated')
+      .groupBy('conference_id')
+      .execute();
+    for (const r of rows) {
+      if (Number(r.legs) > 0) out.push({ key: r.conference_id!, chargeMicros: Number(r.charge), legs: Number(r.legs), billedSeconds: Number(r.billed) });
+    }
+  }
+  return out;
+}
