@@ -21,8 +21,9 @@ const DEMO_USERS = `aadObjectId,userPrincipalName,displayName,usageLocation,lice
 `;
 
 /**
- * On an empty database, a demo tenant with the sample rate card, four organizers, credits and a few meetings'
- * worth of legs this month, so a newcomer who runs `npm start` sees real figures. Never touches a database that
+ * On an empty database, a demo tenant with the sample rate card, four organizers, credits, three months of
+ * meetings before this one and a few meetings' worth of legs this month, so a newcomer who runs `npm start` sees
+ * real figures (the digest and the license advisor included). Never touches a database that
  * already has a tenant.
  */
 export async function seedDemoIfEmpty(t: Tollgate): Promise<boolean> {
@@ -71,7 +72,24 @@ function demoLegs(now: Date): unknown[] {
   const alex = '00000000-0000-0000-0000-0000000000020';
   const priya = '00000000-0000-0000-0000-0000000000021';
   const jonas = '00000000-0000-0000-0000-0000000000022';
+  // The three months before this one, so the monthly digest and the license advisor have a history to work on:
+  // Alex's weekly sync (toll dial-in and a dial-out to London), Megan's monthly board call to a German mobile,
+  // Adele's Berlin stand-ups twice a week (she pays per minute for every dial-in), and Isaiah, who never meets.
+  const history: unknown[] = [];
+  let n = 100;
+  for (let back = 3; back >= 1; back--) {
+    const at = (dayOfMonth: number, hour: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, dayOfMonth, hour));
+    for (const week of [0, 1, 2, 3]) {
+      history.push(leg(n++, `conf-sync-m${back}-w${week}`, alex, 'conf_in', '+12025550123', 45, at(3 + 7 * week, 15)));
+      history.push(leg(n++, `conf-sync-m${back}-w${week}`, alex, 'conf_out', '+442079460958', 30, at(3 + 7 * week, 15)));
+      for (const dayOffset of [0, 2]) {
+        history.push(leg(n++, `conf-standup-m${back}-w${week}-${dayOffset}`, jonas, 'conf_in', '+4930901820', 20, at(2 + 7 * week + dayOffset, 8)));
+      }
+    }
+    history.push(leg(n++, `conf-board-m${back}`, priya, 'conf_out', '+4915112345678', 30, at(12, 9)));
+  }
   return [
+    ...history,
     leg(1, 'conf-weekly-sync', alex, 'conf_in', '+12025550123', 42, day(3, 15)),
     leg(2, 'conf-weekly-sync', alex, 'conf_in', '+18005550199', 38, day(3, 15), 'TollFree'),
     leg(3, 'conf-weekly-sync', alex, 'conf_out', '+442079460958', 40, day(3, 15)),

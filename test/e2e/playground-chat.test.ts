@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser } from 'playwright-core';
 import { formatMoney, parseAmount } from '../../src/billing/money';
 import { runCli } from '../../src/cli/program';
+import { MAX_MEETINGS_SHOWN } from '../../src/bot/cards/meetings-list-card';
 import { SAMPLE_RATES_FILE } from '../../src/demo/seed-demo';
 import {
   PLAYGROUND_TENANT_ID,
@@ -179,7 +180,8 @@ if (!haveChromium && !IN_CI) {
     it("meetings, then Details: shows that meeting's calls and cost", async () => {
       const meetings = (await cli('meetings')) as { conferenceId: string; chargeMicros: number; legs: number }[];
       expect(meetings.length).toBeGreaterThan(0);
-      const listed = meetings.flatMap((m) => [m.conferenceId, formatMoney(m.chargeMicros, 'USD')]);
+      // The card lists the newest MAX_MEETINGS_SHOWN of them.
+      const listed = meetings.slice(0, MAX_MEETINGS_SHOWN).flatMap((m) => [m.conferenceId, formatMoney(m.chargeMicros, 'USD')]);
       const card = await chat.say('meetings', ['Recent meetings', ...listed]);
       await chat.screenshotCard(card, shot('meetings'));
 
@@ -188,6 +190,42 @@ if (!haveChromium && !IN_CI) {
       // Action.Execute answers with a card that replaces the list in place.
       await chat.expectCardText(card, ['Meeting cost', newest.conferenceId, formatMoney(newest.chargeMicros, 'USD'), `${newest.legs} calls`], ['Recent meetings']);
       await chat.screenshotCard(card, shot('meeting-details'));
+    });
+
+    it("usage (admin): Download CSV is a signed link that downloads this tenant's calls of the period", async () => {
+      const card = await chat.say('usage this month', ['Download CSV']);
+      await chat.screenshotCard(card, shot('usage'));
+      // The Playground draws an Action.OpenUrl as a link-role button whose title is the address it opens.
+      const link = chat.card(card).getByRole('link', { name: 'Download CSV', exact: true });
+      const url = (await link.getAttribute('title', { timeout: STEP_TIMEOUT_MS })) ?? '';
+      expect(url).toMatch(/\/api\/reports\/legs\.csv\?/);
+      expect(url).toContain(PLAYGROUND_TENANT_ID);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+      const rows = parse(await res.text(), { columns: true, bom: true }) as Record<string, string>[];
+      expect(rows.length).toBeGreaterThan(0);
+      // Exactly the calls the ledger holds for this month so far, in the admin center's columns.
+      const today = new Date().toISOString().slice(0, 10);
+      const legs = (await cli('calls', 'list', '--from', `${today.slice(0, 8)}01`, '--to', today)) as { id: string }[];
+      expect(rows.map((r) => r.UsageId).sort()).toEqual(legs.map((l) => l.id).sort());
+      expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['Call Type', 'Charge', 'Tollgate Charge']));
+    });
+
+    it('advisor (admin): after the subscription price is set, shows what each organizer would cost under the other license', async () => {
+      await chat.say('advisor price 8', ['$8.00']);
+      const card = await chat.say('advisor', ['License advisor']);
+      await chat.screenshotCard(card, shot('advisor'));
+    });
+
+    it('digest (admin): the monthly digest of this month so far', async () => {
+      const card = await chat.say('digest this month', ['Monthly digest']);
+      await chat.screenshotCard(card, shot('digest'));
+    });
+
+    it('incidents (admin): the toll-fraud incidents card', async () => {
+      const card = await chat.say('incidents', ['Toll-fraud incidents']);
+      await chat.screenshotCard(card, shot('incidents'));
     });
   });
 }
