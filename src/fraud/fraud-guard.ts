@@ -15,7 +15,6 @@ import {
   saveChunk,
   type FraudIncidentRow,
   type IncidentDelta,
-  type IncidentKeyRow,
   type IncidentRows,
   type RollupRows,
 } from '../store/fraud-store';
@@ -90,10 +89,7 @@ export class FraudGuard {
     const settings = parseStoredSettings(basics.settings);
     if (ruleEnabled(settings, 'premium_rate')) findRatePrefixes(rateCard, dialOuts, settings);
     const checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, settings) }));
-    const needs = historyNeeds(checked, { allRanges: false });
-    // PostgreSQL reads the chunk's organizers' incidents along with their days (one statement fewer when legs match).
-    const loaded = await loadHistory(this.store, tx, tenantId, needs, basics.countries, this.store.sqlite ? undefined : needs.organizers);
-    const history = new RecentHistory(loaded.rows);
+    const history = new RecentHistory(await loadHistory(this.store, tx, tenantId, historyNeeds(checked, { allRanges: false }), basics.countries));
     const matches: Matched[] = [];
     for (const { leg, facts } of checked) {
       history.record(leg, facts);
@@ -103,7 +99,7 @@ export class FraudGuard {
       }
       for (const match of checkDialOut(leg, facts, history, { settings, tenantCountry: tenant.country, mode: 'settle' })) matches.push({ leg, facts, match });
     }
-    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, legs, at, loaded.incidents);
+    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, legs, at);
     await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
     if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
   };
@@ -112,10 +108,11 @@ export class FraudGuard {
    * One incident per organizer and pattern: the chunk's matching legs extend the organizer's open one, or open one.
    * Episodes an admin dismissed before stay quiet.
    */
-  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], legs: readonly LegRow[], at: string, known: IncidentKeyRow[] | undefined): Promise<IncidentRows> {
-    const open = new Map<string, IncidentKeyRow>();
+  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], legs: readonly LegRow[], at: string): Promise<IncidentRows> {
+    const organizerIds = [...new Set(matches.map((m) => m.leg.organizerKey))];
+    const open = new Map<string, FraudIncidentRow>();
     const dismissed = new Set<string>();
-    for (const i of known ?? (await openAndDismissedIncidents(this.store, tx, tenantId, [...new Set(matches.map((m) => m.leg.organizerKey))]))) {
+    for (const i of await openAndDismissedIncidents(this.store, tx, tenantId, organizerIds)) {
       if (i.status === 'open') open.set(key(i.organizer_id, i.pattern), i);
       else for (const e of i.episodes.split('\n')) dismissed.add(key(key(i.organizer_id, i.pattern), e));
     }
@@ -257,8 +254,7 @@ async function loadHistory(
   tenantId: string,
   needs: HistoryNeeds,
   countries: readonly { country: string; first_call_at: string }[],
-  incidentsOf?: readonly string[],
-): Promise<{ rows: HistoryRows; incidents: IncidentKeyRow[] | undefined }> {
+): Promise<HistoryRows> {
   const rows = emptyHistoryRows();
   for (const c of countries) rows.countries.set(c.country, Date.parse(c.first_call_at));
   const loaded = await loadDaysAndRanges(
@@ -267,13 +263,12 @@ async function loadHistory(
     tenantId,
     needs.dayRange ? { fromDay: needs.dayRange[0], toDay: needs.dayRange[1], organizerIds: needs.organizers } : undefined,
     needs.ranges,
-    incidentsOf,
   );
   for (const r of loaded.days) {
     rows.days.set(key(r.organizer_id, r.day), { seconds: Number(r.dialout_seconds), legs: Number(r.dialout_legs), hours: hoursFromText(r.hour_seconds), night: Number(r.night_seconds) });
   }
   for (const r of loaded.ranges) rows.shortCalls.set(key(r.number_range, r.day), Number(r.short_calls));
-  return { rows, incidents: loaded.incidents };
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -313,7 +308,7 @@ export async function screenDialOut(
     conferenceId: null,
   };
   const facts = legFacts(leg, settings);
-  const history = new RecentHistory((await loadHistory(store, tx, tenantId, historyNeeds([{ leg, facts }], { allRanges: true }), basics.countries)).rows);
+  const history = new RecentHistory(await loadHistory(store, tx, tenantId, historyNeeds([{ leg, facts }], { allRanges: true }), basics.countries));
   if (needsBaseline(leg, facts, history, settings)) {
     history.setBaseline(leg.organizerKey, facts.day, await loadBaseline(store, tx, tenantId, leg.organizerKey, facts.day, addDays(facts.day, -BASELINE_DAYS)));
   }

@@ -7,8 +7,6 @@ export type FraudIncidentRow = FraudIncidentsTable;
 export type FraudBlockRow = FraudBlockListTable;
 export type OrganizerDayRow = Pick<FraudOrganizerDaysTable, 'organizer_id' | 'day' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
 export type RangeDayRow = Pick<FraudRangeDaysTable, 'number_range' | 'day' | 'short_calls'>;
-/** What intake's guard needs of an open or dismissed incident. */
-export type IncidentKeyRow = Pick<FraudIncidentsTable, 'id' | 'organizer_id' | 'pattern' | 'status' | 'episodes'>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -45,20 +43,14 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
   return { settings: row.settings, countries: row.countries.map(([country, first_call_at]) => ({ country, first_call_at })) };
 }
 
-/**
- * Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. With
- * `incidentsOf` on PostgreSQL, in the same statement, the open and dismissed incidents of those organizers (what
- * openAndDismissedIncidents reads), so a chunk whose legs match needs no read of its own for them; SQLite leaves
- * `incidents` out (a read there costs microseconds).
- */
+/** Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. */
 export async function loadDaysAndRanges(
   store: Store,
   tx: Tx,
   tenantId: string,
   days: { fromDay: string; toDay: string; organizerIds: readonly string[] } | undefined,
   wanted: readonly [range: string, day: string][],
-  incidentsOf?: readonly string[],
-): Promise<{ days: OrganizerDayRow[]; ranges: RangeDayRow[]; incidents?: IncidentKeyRow[] }> {
+): Promise<{ days: OrganizerDayRow[]; ranges: RangeDayRow[] }> {
   const rangeDays = wanted.map(([, d]) => d).sort();
   const [rangeFrom, rangeTo] = [rangeDays[0] ?? '', rangeDays[rangeDays.length - 1] ?? ''];
   const ranges = [...new Set(wanted.map(([r]) => r))];
@@ -84,19 +76,15 @@ export async function loadDaysAndRanges(
       ),
     };
   }
-  const { rows } = await sql<{ days: [string, string, number, number, string, number][]; ranges: [string, string, number][]; incidents: [string, string, string, 'open' | 'dismissed', string][] | null }>`SELECT
+  const { rows } = await sql<{ days: [string, string, number, number, string, number][]; ranges: [string, string, number][] }>`SELECT
       (SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day >= ${days?.fromDay ?? ''} AND day <= ${days?.toDay ?? ''}
          AND organizer_id = ANY(${[...(days?.organizerIds ?? [])]}::text[])) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day >= ${rangeFrom} AND day <= ${rangeTo}
-         AND number_range = ANY(${ranges}::text[])) AS ranges,
-      (SELECT COALESCE(json_agg(json_build_array(id, organizer_id, pattern, status, episodes)), '[]'::json)
-         FROM fraud_incidents WHERE ${incidentsOf !== undefined} AND tenant_id = ${tenantId} AND status IN ('open', 'dismissed')
-         AND organizer_id = ANY(${[...(incidentsOf ?? [])]}::text[])) AS incidents`.execute(tx);
+         AND number_range = ANY(${ranges}::text[])) AS ranges`.execute(tx);
   const row = rows[0]!;
   return {
-    incidents: incidentsOf === undefined ? undefined : row.incidents!.map(([id, organizer_id, pattern, status, episodes]) => ({ id, organizer_id, pattern, status, episodes })),
     days: row.days.map(([organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds]) => ({ organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds })),
     ranges: row.ranges.map(([number_range, day, short_calls]) => ({ number_range, day, short_calls })),
   };
@@ -123,19 +111,19 @@ export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organ
 }
 
 /** The organizers' open incidents (a chunk's matches extend them) and dismissed ones (their episodes stay quiet). */
-export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: string, organizerIds: readonly string[]): Promise<IncidentKeyRow[]> {
+export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: string, organizerIds: readonly string[]): Promise<FraudIncidentRow[]> {
   if (store.sqlite) {
-    return sqliteAllByKeys<IncidentKeyRow>(
+    return sqliteAllByKeys<FraudIncidentRow>(
       store.sqlite,
       'fraud.openAndDismissedIncidents',
-      (organizerIn) => `SELECT "id", "organizer_id", "pattern", "status", "episodes" FROM "fraud_incidents" WHERE "tenant_id" = ? AND "status" IN ('open', 'dismissed') AND "organizer_id" ${organizerIn}`,
+      (organizerIn) => `SELECT * FROM "fraud_incidents" WHERE "tenant_id" = ? AND "status" IN ('open', 'dismissed') AND "organizer_id" ${organizerIn}`,
       [tenantId],
       organizerIds,
     );
   }
   return tx
     .selectFrom('fraud_incidents')
-    .select(['id', 'organizer_id', 'pattern', 'status', 'episodes'])
+    .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('status', 'in', ['open', 'dismissed'])
     .where('organizer_id', '=', sql<string>`ANY(${[...organizerIds]}::text[])`)
