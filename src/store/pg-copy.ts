@@ -1,0 +1,179 @@
+import pg from 'pg';
+import { CompiledQuery } from 'kysely';
+import type { Tx } from './database';
+
+/**
+ * PostgreSQL's COPY … FROM STDIN (text format) for bulk inserts inside a Kysely transaction. COPY is the server's
+ * cheapest way in: no statement to parse or plan, no parameters or JSON to decode per row (measured on the intake's
+ * legs, 100,000 rows in transactions of 2,000: about half the server CPU time of json_populate_recordset, two thirds
+ * of that of multi-row INSERTs). It is an ordinary statement of the transaction: the table's constraints, keys and
+ * indexes apply, and an error rolls the transaction back.
+ *
+ * Kysely and pg's Query know nothing of COPY's sub-protocol, so the store's pool makes its clients from
+ * CopyingClient, which runs a CopyIn handed to it as the one parameter of the COPY_IN marker statement.
+ */
+
+/** The "SQL" that tells CopyingClient its parameter is a CopyIn to run (never sent to the server). */
+export const COPY_IN = '-- tollgate: COPY … FROM STDIN';
+
+/** Bytes per CopyData message (the last of a call may be shorter): no large buffer or string is ever built. */
+const MESSAGE_BYTES = 64 * 1024;
+
+interface CopyResult {
+  command: 'COPY';
+  rowCount: number;
+  rows: never[];
+}
+
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+/**
+ * One COPY statement and its data, as a pg "submittable": pg's Client hands it the connection and routes the
+ * server's answers to the handle* methods below (the same interface pg's own Query implements).
+ */
+export class CopyIn {
+  /** pg's name for it: pg calls it on a connection error, and wraps it when a query timeout is configured. */
+  private callback: ((err: Error | null, result?: CopyResult) => void) | undefined;
+  private rowCount = 0;
+
+  constructor(
+    readonly text: string,
+    private readonly chunks: Buffer[],
+  ) {}
+
+  /** Bytes of data to send. */
+  get dataBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.length;
+    return n;
+  }
+
+  /** Runs on `client`; resolves once the server has stored every row (in the transaction), rejects with its error. */
+  run(client: pg.Client): Promise<CopyResult> {
+    return new Promise((resolve, reject) => {
+      this.callback = (err, result) => {
+        this.callback = undefined; // answer once: an error is followed by ReadyForQuery
+        if (err) reject(err);
+        else resolve(result!);
+      };
+      client.query(this as unknown as pg.QueryConfig);
+    });
+  }
+
+  /**
+   * The statement, then at once all of the data and its end, without waiting for the server's CopyInResponse: no
+   * round trip, and the data is on its way even while this process goes on with other work. The protocol allows it:
+   * the server reads the data once it is in COPY mode, and if the statement fails before (or during) the copy, it
+   * drops whatever copy data follows (PostgreSQL ignores CopyData, CopyDone and CopyFail outside COPY mode).
+   */
+  submit(connection: CopyConnection): void {
+    connection.query(this.text);
+    for (const chunk of this.chunks) connection.sendCopyFromChunk(chunk);
+    connection.endCopyFrom();
+  }
+
+  /** The server is in COPY mode: the data was sent with the statement. */
+  handleCopyInResponse(): void {}
+
+  handleCommandComplete(msg: { text?: string }): void {
+    this.rowCount = Number(/^COPY (\d+)/.exec(msg.text ?? '')?.[1] ?? 0);
+  }
+
+  handleReadyForQuery(): void {
+    this.callback?.(null, { command: 'COPY', rowCount: this.rowCount, rows: [] });
+  }
+
+  handleError(err: Error): void {
+    this.callback?.(err);
+  }
+
+  // Not part of COPY FROM's answer; present because pg calls them on whatever query is active.
+  handleCopyData(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+}
+
+/** pg's Client, plus: the COPY_IN marker statement runs its CopyIn parameter. Everything else is pg's own. */
+export class CopyingClient extends pg.Client {}
+(CopyingClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function copyingQuery(
+  this: pg.Client,
+  ...args: unknown[]
+): unknown {
+  const values = args[1];
+  if (args[0] === COPY_IN && Array.isArray(values) && values[0] instanceof CopyIn) return values[0].run(this);
+  return (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
+};
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** One value in COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
+function copyText(value: unknown, table: string, column: string): string {
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_ESCAPE.test(value)
+        ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+        : value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error(`${table}.${column}: ${value} is not a number a column can hold`);
+      return String(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return '\\N';
+    case 'object':
+      if (value === null) return '\\N';
+      break;
+  }
+  // Dates, objects, arrays: pg would convert them its own way; the schema has none of them.
+  throw new Error(`${table}.${column}: cannot copy a value of type ${Object.prototype.toString.call(value)}`);
+}
+
+/**
+ * The rows' data in COPY's text format, in messages of about MESSAGE_BYTES. Each row's line is written into the
+ * message buffer as soon as it is made, so nothing but the buffers outlives a row: no long string of a whole chunk
+ * (a large object V8 only frees in a full collection), no rope of thousands of pieces.
+ */
+export function copyData(table: string, columns: readonly string[], rows: readonly object[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  const width = columns.length;
+  let buffer = Buffer.allocUnsafe(MESSAGE_BYTES);
+  let used = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>;
+    let line = '';
+    for (let c = 0; c < width; c++) {
+      const column = columns[c]!;
+      line += copyText(row[column], table, column);
+      line += c === width - 1 ? '\n' : '\t';
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a line that might not fit starts the next message.
+    if (used + line.length * 3 > buffer.length) {
+      if (used > 0) chunks.push(buffer.subarray(0, used));
+      buffer = Buffer.allocUnsafe(Math.max(MESSAGE_BYTES, line.length * 3));
+      used = 0;
+    }
+    used += buffer.write(line, used, 'utf8');
+  }
+  if (used > 0) chunks.push(buffer.subarray(0, used));
+  return chunks;
+}
+
+/**
+ * Inserts `rows` (every row with the first row's columns) into `table` with one COPY, inside `tx`. The store's pool
+ * must make CopyingClients (openStore's does).
+ */
+export async function copyRows(tx: Tx, table: string, rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const copy = new CopyIn(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`, copyData(table, columns, rows));
+  await tx.executeQuery(CompiledQuery.raw(COPY_IN, [copy]));
+}
