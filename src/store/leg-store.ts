@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
+import { jsonRecordset } from './json-rows';
+import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 
 export type LegRow = LegsTable;
 export type MeetingRow = MeetingsTable;
@@ -42,16 +44,33 @@ export async function findStoredLegs(store: Store, tx: Tx, tenantId: string, ids
   return found;
 }
 
+/**
+ * True for the database's refusal to store a leg whose (tenant, id) is already stored, the legs' primary key
+ * (the transaction it happened in is rolled back whole): PostgreSQL's unique_violation on legs_pk, SQLite's primary
+ * key constraint on legs.tenant_id, legs.id.
+ */
+export function isStoredLegKey(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.code === '23505') return e.constraint === 'legs_pk';
+  return e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && e.message === 'UNIQUE constraint failed: legs.tenant_id, legs.id';
+}
+
 /** Stores Microsoft's billed figures on a leg that has none yet; true when it did. */
 export async function fillInMicrosoftCharge(
   tx: Tx,
   tenantId: string,
   id: string,
-  figures: Pick<LegRow, 'ms_charge_micros' | 'ms_connection_charge_micros' | 'ms_currency' | 'ms_license_capability'>,
+  figures: Pick<LegRow, 'ms_charge_micros' | 'ms_connection_charge_micros' | 'ms_currency' | 'ms_license_capability' | 'ms_usage_location' | 'ms_destination_context'>,
 ): Promise<boolean> {
   const r = await tx
     .updateTable('legs')
-    .set(figures)
+    // What the leg already knew of its user's location and Microsoft's label stays when this row has none.
+    .set((eb) => ({
+      ...figures,
+      ms_usage_location: eb.fn.coalesce(eb.val(figures.ms_usage_location), eb.ref('ms_usage_location')),
+      ms_destination_context: eb.fn.coalesce(eb.val(figures.ms_destination_context), eb.ref('ms_destination_context')),
+    }))
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('ms_charge_micros', 'is', null)
@@ -59,8 +78,10 @@ export async function fillInMicrosoftCharge(
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Stores legs and adds them to the spend rollup the cards read (spend-rollup-store.ts), in the caller's transaction. */
 export async function insertLegs(store: Store, tx: Tx, rows: LegRow[]): Promise<void> {
   await store.insertMany(tx, 'legs', rows);
+  await addToSpendRollup(store, tx, rows);
 }
 
 export interface LegFilter {
@@ -103,9 +124,9 @@ export async function addPoolUsage(tx: Tx, tenantId: string, month: string, seco
 }
 
 /**
- * Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen), in multi-row
- * upserts (on SQLite, one cached single-row upsert run per meeting). The deltas must hold each conference once
- * (one statement cannot update a row twice).
+ * Adds a batch's contribution to each meeting's rollup (counts and sums add; first/last widen): on PostgreSQL one
+ * upsert of all of them (the rows as one JSON parameter), on SQLite one cached single-row upsert run per meeting.
+ * The deltas must hold each conference once (one statement cannot update a row twice).
  */
 export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]): Promise<void> {
   if (deltas.length === 0) return;
@@ -124,13 +145,14 @@ export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]):
     }
     return;
   }
-  for (let i = 0; i < deltas.length; i += 500) await meetingsUpsert(tx, deltas.slice(i, i + 500)).execute();
+  await meetingsUpsert(tx, deltas, 'json').execute();
 }
 
-function meetingsUpsert(tx: Tx, deltas: MeetingRow[]) {
-  return tx
-    .insertInto('meetings')
-    .values(deltas)
+/** The upsert of `deltas`, as VALUES (bound parameters) or, on PostgreSQL, as one JSON parameter. */
+function meetingsUpsert(tx: Tx, deltas: MeetingRow[], rows: 'values' | 'json' = 'values') {
+  const insert = tx.insertInto('meetings');
+  const columns = Object.keys(deltas[0]!) as (keyof MeetingRow & string)[];
+  return (rows === 'json' ? insert.columns(columns).expression(jsonRecordset('meetings', columns, deltas)) : insert.values(deltas))
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
         organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),
@@ -191,17 +213,12 @@ export interface MonthSpend {
   legs: number;
 }
 
+/** Rated legs that started in [from, to), summed from the spend rollup (a month is a few thousand cells at most). */
 export async function spendBetween(tx: Tx, tenantId: string, from: string, to: string): Promise<MonthSpend> {
-  const row = await tx
-    .selectFrom('legs')
-    .select((eb) => [
-      eb.fn.coalesce(eb.fn.sum<number>('charge_micros'), eb.lit(0)).as('charge'),
-      eb.fn.countAll<number>().as('legs'),
-    ])
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'rated')
-    .where('start_at', '>=', from)
-    .where('start_at', '<', to)
-    .executeTakeFirstOrThrow();
-  return { chargeMicros: Number(row.charge), legs: Number(row.legs) };
+  const spend: MonthSpend = { chargeMicros: 0, legs: 0 };
+  for (const g of (await spendBreakdown(tx, tenantId, from, to, ['meeting'])).meeting!.values()) {
+    spend.chargeMicros += g.chargeMicros;
+    spend.legs += g.legs;
+  }
+  return spend;
 }

@@ -7,7 +7,9 @@ import type { Ledger } from '../ledger/ledger';
 import type { Logger } from '../observability/logger';
 import { ok, type Outcome } from '../outcome';
 import type { Tx } from '../store/database';
-import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findStoredLegs, insertLegs, poolUsed, type LegRow, type MeetingRow } from '../store/leg-store';
+import type { TenantRow } from '../store/tenant-store';
+import type { RateCard } from '../billing/rate-card';
+import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findStoredLegs, insertLegs, isStoredLegKey, poolUsed, type LegRow, type MeetingRow, type StoredLeg } from '../store/leg-store';
 import { findOrganizers } from '../store/user-store';
 import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
@@ -61,9 +63,24 @@ export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary 
   };
 }
 
+/**
+ * Sees a chunk's stored legs (in settlement order), the organizers and the rate card they were rated with, in the
+ * chunk's transaction.
+ */
+export type SettledLegsHook = (
+  tx: Tx,
+  tenant: TenantRow,
+  legs: readonly LegRow[],
+  organizers: ReadonlyMap<string, OrganizerProfile>,
+  rateCard: RateCard,
+  at: string,
+) => Promise<void>;
+
 export interface IntakeOptions {
   /** Legs per transaction: each commits whole or not at all. */
   chunkSize?: number;
+  /** Runs in each chunk's transaction with the legs it stored (the toll-fraud guard, src/fraud/fraud-guard.ts). */
+  onSettled?: SettledLegsHook;
 }
 
 /**
@@ -74,6 +91,9 @@ export interface IntakeOptions {
  */
 export class Intake {
   private readonly chunkSize: number;
+  /** Tenants whose last chunk held stored legs: their next chunk looks its ids up first (see settleChunk). */
+  private readonly lookUpFirst = new Set<string>();
+  private readonly onSettled: SettledLegsHook | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -82,6 +102,7 @@ export class Intake {
     options: IntakeOptions = {},
   ) {
     this.chunkSize = options.chunkSize ?? 2000;
+    this.onSettled = options.onSettled;
   }
 
   /** Validates every input; returns the valid records and the rejections. */
@@ -131,11 +152,30 @@ export class Intake {
     return ok(total);
   }
 
+  /**
+   * A chunk of a tenant whose last chunk found nothing stored skips the look-up of its ids: a stored id still never
+   * goes in twice, because the legs' primary key refuses it, which rolls the whole chunk back (nothing of it was
+   * written) and runs it again with the look-up. The look-up costs the database about what storing the legs' keys
+   * does, and fresh chunks are the rule; a tenant whose chunks do hold stored legs (a re-import, Graph sync's
+   * overlap) is looked up first until a chunk finds none.
+   */
   private async settleChunk(tenantId: string, records: CallRecord[]): Promise<Outcome<IntakeSummary>> {
+    if (this.lookUpFirst.has(tenantId)) return this.settleChunkOnce(tenantId, records, true);
+    try {
+      return await this.settleChunkOnce(tenantId, records, false);
+    } catch (err) {
+      if (!isStoredLegKey(err)) throw err;
+      return this.settleChunkOnce(tenantId, records, true);
+    }
+  }
+
+  private async settleChunkOnce(tenantId: string, records: CallRecord[], lookUp: boolean): Promise<Outcome<IntakeSummary>> {
     const now = this.clock.now().toISOString();
     return this.ledger.withBook(tenantId, async (book, tx, tenant) => {
       const summary = emptySummary();
-      const stored = await findStoredLegs(this.ledger.store, tx, tenantId, records.map((r) => r.id));
+      const stored = lookUp ? await findStoredLegs(this.ledger.store, tx, tenantId, records.map((r) => r.id)) : new Map<string, StoredLeg>();
+      if (stored.size > 0) rememberTenant(this.lookUpFirst, tenantId);
+      else this.lookUpFirst.delete(tenantId);
       const fresh: CallRecord[] = [];
       const billed: CallRecord[] = [];
       const seen = new Map<string, string>();
@@ -227,6 +267,7 @@ export class Intake {
         if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
       }
       await addToMeetings(this.ledger.store, tx, [...meetings.values()]);
+      if (this.onSettled) await this.onSettled(tx, tenant, legs, organizers, rateCard, now);
       await this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now);
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
@@ -246,6 +287,8 @@ export class Intake {
         ms_connection_charge_micros: r.msConnectionChargeMicros,
         ms_currency: r.msCurrency,
         ms_license_capability: r.msLicenseCapability,
+        ms_usage_location: r.msUsageLocation,
+        ms_destination_context: r.msDestinationContext,
       });
       if (!filled) continue;
       summary.enriched += 1;
@@ -290,6 +333,12 @@ export class Intake {
   }
 }
 
+/** Remembers a tenant in a set kept to a bounded size (a process may serve many tenants). */
+function rememberTenant(tenants: Set<string>, tenantId: string): void {
+  if (tenants.size >= 10_000 && !tenants.has(tenantId)) tenants.delete(tenants.values().next().value!);
+  tenants.add(tenantId);
+}
+
 function legRow(tenantId: string, r: CallRecord, d: Decision | undefined, seq: number, now: string): LegRow {
   return {
     tenant_id: tenantId,
@@ -321,6 +370,8 @@ function legRow(tenantId: string, r: CallRecord, d: Decision | undefined, seq: n
     ms_currency: r.msCurrency,
     ms_license_capability: r.msLicenseCapability,
     ms_inventory_type: r.msInventoryType,
+    ms_usage_location: r.msUsageLocation,
+    ms_destination_context: r.msDestinationContext,
     content_hash: r.contentHash,
     settled_seq: seq,
     created_at: now,
