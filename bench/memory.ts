@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 /**
  * Peak resident set size, sampled. better-sqlite3 is synchronous and Kysely's SQLite driver chains promises, so a
  * whole intake batch can run without the event loop ever reaching a timer: the interval alone would miss peaks.
@@ -51,3 +53,16 @@ export function maxRssBytes(): number {
 }
 
 export const mib = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/**
+ * CPU time a process on this machine has used so far, seconds (/proc/PID/schedstat, nanoseconds); undefined when it
+ * cannot be read (not Linux, not this machine, gone). For PostgreSQL server processes serving a benchmark.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const ns = Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e9 : undefined;
+  } catch {
+    return undefined;
+  }
+}

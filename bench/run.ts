@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { maxRssBytes, mib, rss } from './memory';
 import { defaultTmpDir, fmt, runIntakeThroughput, type EngineFigures, type IntakeBenchResult } from './intake-throughput';
+import { runBotAndReports } from './bot-and-reports';
+import { fraudGuardReport, runFraudGuardBench } from './fraud-guard';
 
 /**
  * `npm run bench`: every benchmark in sequence, a readable table on stdout, the figures and the machine in
@@ -92,19 +94,22 @@ function intakeReport(result: IntakeBenchResult): string {
       ['  wall time, s', ...col((e) => wp(e).seconds.toFixed(2))],
       ['  transactions × legs each', ...col((e) => `${wp(e).transactions} × ${wp(e).legsPerTransaction}`)],
       ['  time inside / outside transactions, s', ...col((e) => `${wp(e).secondsInTransactions.toFixed(2)} / ${wp(e).secondsOutsideTransactions.toFixed(2)}`)],
-      ['  CPU time of this process, s', ...col((e) => wp(e).cpuSeconds.toFixed(2))],
+      ['  CPU time of this process (+ PostgreSQL server processes), s', ...col((e) => `${wp(e).cpuSeconds.toFixed(2)}${wp(e).serverCpuSeconds === undefined ? '' : ` + ${wp(e).serverCpuSeconds!.toFixed(2)}`}`)],
       ['  1-min load average at the end', ...col((e) => String(wp(e).loadAverage1m))],
       ['  ingest call p50 / p95 / max, ms', ...col((e) => `${wp(e).batchMs.p50} / ${wp(e).batchMs.p95} / ${wp(e).batchMs.max}`)],
       ['raw driver insert of the same rows, rows/s', ...col((e) => fmt(e.raw!.rowsPerSecond))],
       ['  rows per transaction', ...col((e) => fmt(e.raw!.rowsPerTransaction))],
       ['  at the intake\'s transaction size, rows/s', ...col((e) => (e.rawAtIntakeTransactionSize ? `${fmt(e.rawAtIntakeTransactionSize.rowsPerSecond)} (×${e.rawAtIntakeTransactionSize.rowsPerTransaction})` : 'same'))],
-      ['  CPU time of this process, s', ...col((e) => e.raw!.cpuSeconds.toFixed(2))],
+      ['  CPU time of this process (+ PostgreSQL server process), s', ...col((e) => `${e.raw!.cpuSeconds.toFixed(2)}${e.raw!.serverCpuSeconds === undefined ? '' : ` + ${e.raw!.serverCpuSeconds.toFixed(2)}`}`)],
       ['whole path / raw', ...col((e) => pct(e.ratio))],
-      ['  by CPU time (SQLite: less disturbed by a busy machine)', ...col((e) => (e.cpuRatio === undefined ? '-' : pct(e.cpuRatio)))],
+      ['  by CPU time (less disturbed by a busy machine)', ...col((e) => (e.cpuRatio === undefined ? '-' : pct(e.cpuRatio)))],
       ['target', ...col((e) => `≥ ${pct(e.target)}`)],
       ['result', ...col((e) => (e.pass ? 'PASS' : 'FAIL'))],
-      ['peak RSS during whole path, MiB', ...col((e) => String(e.peakRssMiB))],
-      ['peak RSS of the engine\'s process, MiB (kernel)', ...col((e) => `${result.memory[e.engine]?.peakRssMiBSampled} (${result.memory[e.engine]?.maxRssMiBKernel})`)],
+      ['Tollgate server, same workload over HTTP, legs/s', ...col((e) => (e.httpServer ? fmt(e.httpServer.legsPerSecond) : '-'))],
+      ['  server RSS at start / peak (kernel VmHWM), MiB', ...col((e) => (e.httpServer ? `${e.httpServer.rssAtStartMiB} / ${e.httpServer.maxRssMiBKernel}` : '-'))],
+      ['  its ledger checks', ...col((e) => (!e.httpServer ? '-' : e.httpServer.allChecksPass ? 'all ok' : `FAILED: ${e.httpServer.failedChecks.join('; ')}`))],
+      ['ingesting process (the timed whole path) peak RSS, MiB', ...col((e) => `${e.ingestProcessMemory?.maxRssMiBKernel} (heap after GC ${e.ingestProcessMemory?.heapUsedAfterGcMiB ?? '-'})`)],
+      ['benchmark process (workload, raw anchor) peak RSS, MiB', ...col((e) => `${result.memory[e.engine]?.maxRssMiBKernel}`)],
       ['consistency checks', ...col((e) => {
         const checks = (e.outcome as { checks: Record<string, boolean> }).checks;
         const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([k]) => k);
@@ -152,6 +157,10 @@ async function main(): Promise<void> {
 
   const t0 = Date.now();
   const intake = await runIntakeThroughput({ legs, batchSize, engines, postgresUrl, postgresUrlSource, tmpDir: defaultTmpDir(), log });
+  // Bot latency, reports at scale, post-meeting card (bench/bot-and-reports.ts; BENCH_ONLY picks some).
+  const botAndReports = await runBotAndReports({ tmpDir: defaultTmpDir(), log });
+  // What the toll-fraud guard adds to intake, guard off and on in one process (bench/fraud-guard.ts).
+  const fraudGuard = await runFraudGuardBench({ legs: intFromEnv('BENCH_FRAUD_LEGS', legs), batchSize, engines, postgresUrl, tmpDir: defaultTmpDir(), log });
   rss.stop();
   const totalSeconds = (Date.now() - t0) / 1000;
 
@@ -169,7 +178,13 @@ async function main(): Promise<void> {
     '',
     intakeReport(intake),
     '',
-    `Peak RSS over the whole run (highest process): ${memory.peakRssMiBSampled} MiB sampled, ${memory.maxRssMiBKernel} MiB kernel high-water mark (maxRSS)`,
+    botAndReports.report,
+    '',
+    fraudGuardReport(fraudGuard),
+    '',
+    `Server peak RSS (Tollgate's server taking the workload over HTTP; kernel high-water mark): ${intake.serverMemory.maxRssMiBKernel} MiB = ` +
+      `${fmt(intake.serverMemory.maxRssMiBKernel * 1.048576)} MB; target < ${fmt(intake.serverMemory.targetBytes / 1e6)} MB: ${intake.serverMemory.pass ? 'PASS' : 'FAIL'}`,
+    `Peak RSS over the whole run (highest process, benchmark processes included): ${memory.peakRssMiBSampled} MiB sampled, ${memory.maxRssMiBKernel} MiB kernel high-water mark (maxRSS)`,
     `Total bench time: ${totalSeconds.toFixed(1)} s`,
     '',
   ].join('\n');
@@ -178,19 +193,25 @@ async function main(): Promise<void> {
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const latest = path.join(resultsDir, 'latest.json');
-  const json = { startedAt: started.toISOString(), totalSeconds, machine: info, code, memory, benchmarks: { intakeThroughput: intake } };
+  const json = { startedAt: started.toISOString(), totalSeconds, machine: info, code, memory, benchmarks: { intakeThroughput: intake, ...botAndReports.results, fraudGuard } };
   fs.writeFileSync(`${latest}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
   fs.renameSync(`${latest}.tmp`, latest);
   log(`wrote ${path.relative(process.cwd(), latest)}`);
 
   // Wrong figures are worse than slow ones: a run whose ledger does not add up fails whatever the speed.
-  const broken = intake.engines.filter((e) => e.outcome && (e.outcome as { allChecksPass: boolean }).allChecksPass === false);
+  const broken = intake.engines.filter((e) => (e.outcome && (e.outcome as { allChecksPass: boolean }).allChecksPass === false) || e.httpServer?.allChecksPass === false);
   if (broken.length > 0) {
     log(`consistency checks FAILED on ${broken.map((e) => e.engine).join(', ')}: see the table`);
     process.exitCode = 1;
   }
   const missed = intake.engines.filter((e) => e.pass === false);
-  if (process.env.BENCH_STRICT === '1' && missed.length > 0) process.exitCode = 1;
+  if (process.env.BENCH_STRICT === '1' && (missed.length > 0 || !intake.serverMemory.pass)) process.exitCode = 1;
+  if (botAndReports.inconsistent.length > 0) {
+    log(`consistency checks FAILED: ${botAndReports.inconsistent.join(', ')}`);
+    process.exitCode = 1;
+  }
+  if (process.env.BENCH_STRICT === '1' && botAndReports.missed.length > 0) process.exitCode = 1;
+  if (process.env.BENCH_STRICT === '1' && fraudGuard.engines.some((e) => e.pass === false)) process.exitCode = 1;
 }
 
 main().catch((err) => {

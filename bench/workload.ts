@@ -296,7 +296,7 @@ export function generateWorkload(legs: number, batchSize: number, seed = 2026110
 }
 
 /** The tenant the workload belongs to: rate card, directory, pool licenses, funding and auto-recharge. */
-export async function setUpBenchTenant(store: Store, workload: Workload): Promise<{ tollgate: Tollgate; clock: FixedClock }> {
+export async function setUpBenchTenant(store: Store, workload: Pick<Workload, 'usersCsv' | 'poolLicenses'>): Promise<{ tollgate: Tollgate; clock: FixedClock }> {
   const clock = new FixedClock(BENCH_NOW);
   // The production configuration: whatever chunk size createTollgate gives by default.
   const tollgate = createTollgate(store, clock, silentLogger);

@@ -1,0 +1,301 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../src/observability/logger';
+import { storeRateCardCsv } from '../src/rates/rate-card-store';
+import { openStore } from '../src/store/database';
+import { FixedClock } from '../src/time/clock';
+import { createTollgate } from '../src/tollgate';
+import { latencyFigures, loadAverage1m, meetingEndActivity, messageActivity, type LatencyFigures, type Person } from './support/activities';
+import { startBotProcess, type BotProcess } from './support/bot-process';
+import { startFakeConnector, type FakeConnector } from './support/fake-connector';
+import { GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, startFakeGraph } from './support/fake-graph';
+import { createScratchPostgres } from './support/scratch-postgres';
+import { RATES_CSV_PATH } from './workload';
+
+/**
+ * Post-meeting card (issue 5): `meetings` scheduled meetings end at once. Each end event goes, as Teams sends it,
+ * to Tollgate's POST /api/messages (a separate process, like production, on its own SQLite file), through the real
+ * path: src/bot/meeting-end.ts (Teams' meeting details from the connector, the dial-in conference id from Graph,
+ * the card row and its outbox message in one transaction), the outbox worker, src/notify/meeting-card-delivery.ts,
+ * and the card is POSTed to the organizer's personal chat at the fake connector. Measured per meeting: from the
+ * moment its end event is written to Tollgate to the card's arrival at the connector. Target: p99 under 1 s.
+ *
+ * The anchor, in the same run: the same number of events at once to a bare botbuilder echo bot that answers each
+ * with a message (the least any bot does between an event and a message at the connector).
+ */
+export interface PostMeetingResult {
+  config: { meetings: number; organizers: number; legsPerMeeting: number; engine: 'sqlite' | 'postgres' };
+  /** cpuMsPerMeeting: the process's CPU time from the first event to the last card, per meeting (steadier than latency on a busy machine). */
+  tollgate: { cards: LatencyFigures; eventResponses: LatencyFigures; missing: number; eventErrors: number; cpuMsPerMeeting: number | undefined; loadAverage1m: number };
+  echo: { replies: LatencyFigures; missing: number; cpuMsPerMeeting: number | undefined; loadAverage1m: number };
+  ratioP99: number;
+  targetMs: number;
+  pass: boolean;
+  peakRssMiB: { tollgate?: number };
+  logs: { tollgate: string };
+}
+
+const TENANT = 'bench-post-meeting';
+const TITLE = (i: number) => `Bench meeting #${String(i).padStart(4, '0')}`;
+
+/** A fresh database: tenant, rate card, organizers, funding, and every meeting's legs already rated. */
+async function seed(databaseUrl: string, organizers: Person[], meetings: number, legsPerMeeting: number): Promise<void> {
+  const store = await openStore(databaseUrl);
+  try {
+    const now = new Date();
+    const tollgate = createTollgate(store, new FixedClock(now), silentLogger);
+    const fail = (what: string, r: { ok: boolean; message?: string }) => {
+      if (!r.ok) throw new Error(`post-meeting set-up: ${what}: ${r.message ?? 'failed'}`);
+    };
+    fail('tenant', await tollgate.directory.initTenant({ tenantId: TENANT, country: 'US', currency: 'USD', name: 'Contoso (post-meeting bench)', poolLicenses: 0 }, 'bench'));
+    fail('rates', await store.inTransaction((tx) => storeRateCardCsv(tx, fs.readFileSync(RATES_CSV_PATH, 'utf8'), { tenant_id: TENANT, currency: 'USD' })));
+    const csv =
+      'aadObjectId,userPrincipalName,displayName,usageLocation,licenses,dialOutPolicy,tollFreeDialIn\n' +
+      organizers.map((o, i) => `${o.aadObjectId},organizer${i}@contoso.example,${o.name},US,MCOMEETACPEA;MCOPSTNPP,,true`).join('\n');
+    fail('users', await tollgate.directory.importUsersCsv(TENANT, csv, 'bench'));
+    fail('funding', await tollgate.ledger.fund(TENANT, 1_000_000_000, 'bench', 'bench funding'));
+    const legs: Record<string, unknown>[] = [];
+    for (let m = 0; m < meetings; m++) {
+      const organizer = organizers[m % organizers.length]!;
+      const start = new Date(now.getTime() - 3600_000 + m * 1000);
+      for (let l = 0; l < legsPerMeeting; l++) {
+        const out = l % 2 === 1;
+        legs.push({
+          id: `pm-${m}-${l}`,
+          callId: `pm-call-${m}`,
+          callType: out ? 'conf_out' : 'conf_in',
+          conferenceId: `pm-conf-${m}`,
+          userId: organizer.aadObjectId,
+          calleeNumber: out ? `+4930123${String(4000 + l)}` : '+12025550123',
+          callerNumber: '+14255550100',
+          inventoryType: 'Toll',
+          startDateTime: start.toISOString(),
+          endDateTime: new Date(start.getTime() + (10 + l) * 60_000).toISOString(),
+          duration: (10 + l) * 60,
+        });
+      }
+    }
+    const r = await tollgate.intake.ingest(TENANT, legs);
+    fail('legs', r);
+    if (r.ok && r.value.rejected.length > 0) throw new Error(`post-meeting set-up: legs rejected: ${JSON.stringify(r.value.rejected.slice(0, 3))}`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** POSTs activities all at once (one socket each, as Teams' many front ends would) and times each response. */
+async function postAll(url: string, bodies: string[], onSent: (i: number, at: number) => void): Promise<{ ms: number[]; errors: number }> {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const ms: number[] = [];
+  let errors = 0;
+  await Promise.all(
+    bodies.map(
+      (body, i) =>
+        new Promise<void>((resolve) => {
+          const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              if ((res.statusCode ?? 0) >= 300) errors += 1;
+              ms.push(performance.now() - sentAt);
+              resolve();
+            });
+          });
+          req.on('error', () => {
+            errors += 1;
+            resolve();
+          });
+          const sentAt = performance.now();
+          onSent(i, sentAt);
+          req.end(body);
+        }),
+    ),
+  );
+  agent.destroy();
+  return { ms, errors };
+}
+
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
+export async function runPostMeeting(options: {
+  meetings?: number;
+  organizers?: number;
+  legsPerMeeting?: number;
+  /** SQLite (a file in tmpDir, the default) or PostgreSQL (a scratch database on BENCH_DATABASE_URL's server). */
+  engine?: 'sqlite' | 'postgres';
+  tmpDir?: string;
+  log: (line: string) => void;
+}): Promise<PostMeetingResult | undefined> {
+  const engine = options.engine ?? 'sqlite';
+  const meetings = options.meetings ?? 200;
+  const organizerCount = options.organizers ?? 50;
+  const legsPerMeeting = options.legsPerMeeting ?? 4;
+  const perMeeting = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined ? undefined : Math.round(((after - before) * 1000 * 10) / meetings) / 10;
+  const organizers: Person[] = Array.from({ length: organizerCount }, (_, i) => ({
+    aadObjectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    name: `Organizer ${String(i).padStart(2, '0')}`,
+  }));
+  const dir = fs.mkdtempSync(path.join(options.tmpDir ?? os.tmpdir(), 'tollgate-bench-post-meeting-'));
+  const scratch = engine === 'postgres' ? await createScratchPostgres() : undefined;
+  if (engine === 'postgres' && !scratch) {
+    options.log('post-meeting on PostgreSQL skipped: the server does not answer');
+    return undefined;
+  }
+  const databaseUrl = scratch ? scratch.url : `sqlite:${path.join(dir, 'tollgate.db')}`;
+  options.log(`post-meeting (${engine}): ${meetings} meetings of ${organizerCount} organizers, ${legsPerMeeting} legs each`);
+  await seed(databaseUrl, organizers, meetings, legsPerMeeting);
+
+  let connector: FakeConnector | undefined;
+  const graph = await startFakeGraph();
+  const procs: BotProcess[] = [];
+  try {
+    connector = await startFakeConnector();
+    const c = connector;
+    for (let m = 0; m < meetings; m++) {
+      const joinUrl = `https://teams.microsoft.com/l/meetup-join/bench-${m}`;
+      c.meetings.set(`bench-meeting-${m}`, { organizerAadObjectId: organizers[m % organizerCount]!.aadObjectId, title: TITLE(m), joinUrl });
+      graph.meetings.set(joinUrl, { conferenceId: `pm-conf-${m}`, subject: TITLE(m) });
+    }
+    const tollgate = await startBotProcess({
+      name: 'Tollgate',
+      entry: 'src/index.ts',
+      logFile: path.join(dir, 'tollgate.log'),
+      env: {
+        DATABASE_URL: databaseUrl,
+        SEED_DEMO: 'false',
+        BOT_ID: '',
+        BOT_PASSWORD: '',
+        LOG_LEVEL: 'info',
+        GRAPH_CLIENT_ID,
+        GRAPH_CLIENT_SECRET,
+        GRAPH_BASE_URL: graph.graphBaseUrl,
+        LOGIN_BASE_URL: graph.loginBaseUrl,
+        GRAPH_SYNC_INTERVAL_MINUTES: '0',
+        NODE_EXTRA_CA_CERTS: graph.caFile,
+      },
+    });
+    procs.push(tollgate);
+
+    // Every organizer has talked to the bot in a personal chat (where the card goes); this also warms the process.
+    const personal = (o: Person) => `a:bench-personal-${o.aadObjectId}`;
+    let hellos = 0;
+    c.onActivity = (a) => {
+      if (a.activity.type === 'message' && a.activityId?.startsWith('hello-')) hellos += 1;
+    };
+    await postAll(
+      `${tollgate.url}/api/messages`,
+      organizers.map((o, i) => JSON.stringify(messageActivity({ id: `hello-${i}`, text: 'help', from: o, conversationId: personal(o), tenantId: TENANT, serviceUrl: c.serviceUrl }))),
+      () => undefined,
+    );
+    await waitFor(() => hellos >= organizerCount, 30_000);
+
+    // The meetings end, all at once.
+    const sentAt = new Array<number>(meetings);
+    const cards = new Map<number, number>();
+    c.onActivity = (a) => {
+      if (a.method !== 'POST' || a.activity.type !== 'message' || !a.conversationId.startsWith('a:bench-personal-')) return;
+      const m = /Bench meeting #(\d{4})/.exec(a.body);
+      if (m && !cards.has(Number(m[1]))) cards.set(Number(m[1]), a.at);
+    };
+    options.log(`  ${meetings} meeting-end events at once to Tollgate`);
+    const cpuBefore = tollgate.cpuSeconds();
+    const events = await postAll(
+      `${tollgate.url}/api/messages`,
+      Array.from({ length: meetings }, (_, m) =>
+        JSON.stringify(
+          meetingEndActivity({
+            id: `end-${m}`,
+            meetingId: `bench-meeting-${m}`,
+            title: TITLE(m),
+            joinUrl: `https://teams.microsoft.com/l/meetup-join/bench-${m}`,
+            organizer: organizers[m % organizerCount]!,
+            tenantId: TENANT,
+            serviceUrl: c.serviceUrl,
+          }),
+        ),
+      ),
+      (i, at) => (sentAt[i] = at),
+    );
+    await waitFor(() => cards.size >= meetings, 60_000);
+    const cpuAfter = tollgate.cpuSeconds();
+    const cardMs = [...cards.entries()].map(([m, at]) => at - sentAt[m]!);
+    const tollgateFigures = {
+      cards: latencyFigures(cardMs),
+      eventResponses: latencyFigures(events.ms),
+      missing: meetings - cards.size,
+      eventErrors: events.errors,
+      cpuMsPerMeeting: perMeeting(cpuBefore, cpuAfter),
+      loadAverage1m: loadAverage1m(),
+    };
+    const peak = tollgate.peakRssMiB();
+    await tollgate.stop();
+    options.log(`  Tollgate: card p50 ${tollgateFigures.cards.p50} ms, p99 ${tollgateFigures.cards.p99} ms, max ${tollgateFigures.cards.max} ms; ${tollgateFigures.missing} missing`);
+
+    // The anchor: the same number of events at once to the echo bot, each answered with a message.
+    const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {} });
+    procs.push(echo);
+    const echoSent = new Array<number>(meetings);
+    const echoReplies = new Map<number, number>();
+    c.onActivity = (a) => {
+      const m = /^echo-end-(\d+)$/.exec(a.activityId ?? '');
+      if (m && a.activity.type === 'message' && !echoReplies.has(Number(m[1]))) echoReplies.set(Number(m[1]), a.at);
+    };
+    const echoBodies = (prefix: string) =>
+      Array.from({ length: meetings }, (_, m) =>
+        JSON.stringify(
+          meetingEndActivity({
+            id: `${prefix}-${m}`,
+            meetingId: `bench-meeting-${m}`,
+            title: TITLE(m),
+            joinUrl: `https://teams.microsoft.com/l/meetup-join/bench-${m}`,
+            organizer: organizers[m % organizerCount]!,
+            tenantId: TENANT,
+            serviceUrl: c.serviceUrl,
+          }),
+        ),
+      );
+    await postAll(`${echo.url}/api/messages`, echoBodies('echo-warmup'), () => undefined); // warm, as Tollgate was
+    const echoCpuBefore = echo.cpuSeconds();
+    await postAll(`${echo.url}/api/messages`, echoBodies('echo-end'), (i, at) => (echoSent[i] = at));
+    await waitFor(() => echoReplies.size >= meetings, 30_000);
+    const echoCpuAfter = echo.cpuSeconds();
+    const echoFigures = {
+      replies: latencyFigures([...echoReplies.entries()].map(([m, at]) => at - echoSent[m]!)),
+      missing: meetings - echoReplies.size,
+      cpuMsPerMeeting: perMeeting(echoCpuBefore, echoCpuAfter),
+      loadAverage1m: loadAverage1m(),
+    };
+    options.log(`  echo bot: reply p50 ${echoFigures.replies.p50} ms, p99 ${echoFigures.replies.p99} ms`);
+    const ratioP99 = tollgateFigures.cards.p99 !== undefined && echoFigures.replies.p99 ? Math.round((tollgateFigures.cards.p99 / echoFigures.replies.p99) * 100) / 100 : NaN;
+    return {
+      config: { meetings, organizers: organizerCount, legsPerMeeting, engine },
+      tollgate: tollgateFigures,
+      echo: echoFigures,
+      ratioP99,
+      targetMs: 1000,
+      pass: tollgateFigures.missing === 0 && (tollgateFigures.cards.p99 ?? Infinity) < 1000,
+      peakRssMiB: { tollgate: peak },
+      logs: { tollgate: path.join(dir, 'tollgate.log') },
+    };
+  } finally {
+    for (const p of procs) await p.stop();
+    await connector?.close();
+    await graph.close();
+    await scratch?.drop();
+  }
+}
+
+if (require.main === module) {
+  runPostMeeting({ engine: process.argv[2] === 'postgres' ? 'postgres' : 'sqlite', log: (l) => process.stderr.write(`${l}\n`) }).then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}
