@@ -10,7 +10,7 @@ import { createTollgate } from '../src/tollgate';
 import { latencyFigures, loadAverage1m, meetingEndActivity, messageActivity, type LatencyFigures, type Person } from './support/activities';
 import { startBotProcess, type BotProcess } from './support/bot-process';
 import { startFakeConnector, type FakeConnector } from './support/fake-connector';
-import { GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET, startFakeGraph } from './support/fake-graph';
+import { CLIENT_ID as GRAPH_CLIENT_ID, CLIENT_SECRET as GRAPH_CLIENT_SECRET, startFakeGraph } from '../test/graph/support/fake-graph';
 import { createScratchPostgres } from './support/scratch-postgres';
 import { RATES_CSV_PATH } from './workload';
 

@@ -44,6 +44,10 @@ export interface FakeGraph {
   transport: HttpTransport;
   pageSize: number;
   rows: Map<string, Record<string, unknown>[]>;
+  /** joinUrl → the online meeting's dial-in conference id and subject (GET /users/{id}/onlineMeetings). */
+  meetings: Map<string, { conferenceId: string; subject: string }>;
+  /** onlineMeetings requests received. */
+  meetingRequests: number;
   /** Every getPstnCalls request, in order, with the status it got. */
   requests: (PstnRequest & { status: number })[];
   tokenRequests: { tenant: string; scope: string; clientId: string }[];
@@ -143,6 +147,22 @@ export async function startFakeGraph(options: { pageSize?: number } = {}): Promi
 
   const graph = https.createServer({ key, cert }, (req, res) => {
     const url = new URL(req.url ?? '/', fake.graphBaseUrl);
+    // The online meeting behind a join URL (the post-meeting card's dial-in conference id).
+    const meetingsOf = url.pathname.match(/^\/v1\.0\/users\/([^/]+)\/onlineMeetings$/);
+    if (req.method === 'GET' && meetingsOf) {
+      if (!tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) {
+        return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } });
+      }
+      fake.meetingRequests += 1;
+      const joinUrl = /JoinWebUrl eq '(.*)'$/.exec(url.searchParams.get('$filter') ?? '')?.[1]?.replace(/''/g, "'");
+      const meeting = joinUrl ? fake.meetings.get(joinUrl) : undefined;
+      const organizer = decodeURIComponent(meetingsOf[1]!);
+      return send(res, 200, {
+        value: meeting
+          ? [{ subject: meeting.subject, joinWebUrl: joinUrl, audioConferencing: { conferenceId: meeting.conferenceId }, participants: { organizer: { identity: { user: { id: organizer } } } } }]
+          : [],
+      });
+    }
     const m = decodeURIComponent(url.pathname).match(PSTN_PATH);
     if (req.method !== 'GET' || !m) return send(res, 404, { error: { code: 'ResourceNotFound', message: 'no such resource' } });
     const tenant = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
@@ -209,6 +229,8 @@ export async function startFakeGraph(options: { pageSize?: number } = {}): Promi
     transport: trustingTransport(cert),
     pageSize: options.pageSize ?? 3,
     rows: new Map(),
+    meetings: new Map(),
+    meetingRequests: 0,
     requests: [],
     tokenRequests: [],
     fault: undefined,
