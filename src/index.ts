@@ -23,6 +23,8 @@ import { monthlyDigestRenderer } from './digest/digest-notice';
 import { DigestScheduler } from './digest/digest-scheduler';
 import { UsageReports } from './usage/usage-report';
 import { FRAUD_INCIDENT_NOTICE } from './fraud/fraud-guard';
+import { LEDGER_ALERT_NOTICE } from './alerts/ledger-alerts';
+import { ledgerAlertRenderer } from './alerts/alert-notices';
 
 /** Composition root: read config, open the store, build the services and the bot, start the server and the outbox. */
 async function main(): Promise<void> {
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
   const adminNoticeRenderers: Record<string, AdminNoticeRenderer> = {
     [MONTHLY_DIGEST_NOTICE]: monthlyDigestRenderer(new MonthlyDigests(store, new UsageReports(store), topSaving)),
     [FRAUD_INCIDENT_NOTICE]: (tenantId, incidentId, ctx) => bot.commands.fraud.incidentCard(tenantId, incidentId, ctx),
+    [LEDGER_ALERT_NOTICE]: ledgerAlertRenderer(store),
   };
   const worker = new OutboxWorker(store, systemClock, logger, {
     ...meetingCardHandlers({ tollgate, commands: bot.commands, messenger, clock: systemClock, bootstrapAdmins: config.bootstrapAdmins }),

@@ -1,3 +1,4 @@
+import { LedgerAlerts } from './alerts/ledger-alerts';
 import { IngestKeys } from './auth/ingest-keys';
 import { Directory } from './directory/directory';
 import { FraudAdmin } from './fraud/fraud-admin';
@@ -6,7 +7,7 @@ import { Ledger } from './ledger/ledger';
 import type { Logger } from './observability/logger';
 import type { Store } from './store/database';
 import type { Clock } from './time/clock';
-import { Intake, type IntakeOptions } from './usage/intake';
+import { Intake, type IntakeOptions, type SettledLegsHook } from './usage/intake';
 import { MeetingQueries } from './usage/meeting-queries';
 
 /** The services behind every surface (HTTP, CLI, and later the bot), built once over one store. */
@@ -24,21 +25,32 @@ export interface Tollgate {
 }
 
 export interface TollgateOptions extends IntakeOptions {
-  /** TOLLGATE_ADMINS: they get the toll-fraud incident cards too. */
+  /** TOLLGATE_ADMINS: they get the toll-fraud incident cards and the admin alerts too. */
   bootstrapAdmins?: readonly string[];
   /** false: intake runs without the toll-fraud guard (the benchmark's comparison run). Default on. */
   fraudGuard?: boolean;
+  /** false: no admin alerts (low balance, zero, auto-recharge, pool 80/100 %, anomaly legs). Default on. */
+  ledgerAlerts?: boolean;
 }
 
 export function createTollgate(store: Store, clock: Clock, logger: Logger, intakeOptions: TollgateOptions = {}): Tollgate {
-  const ledger = new Ledger(store, clock);
+  const alerts = intakeOptions.ledgerAlerts === false ? undefined : new LedgerAlerts(logger, { bootstrapAdmins: intakeOptions.bootstrapAdmins });
+  const ledger = new Ledger(store, clock, alerts?.afterBook);
   const guard = intakeOptions.fraudGuard === false ? undefined : new FraudGuard(store, logger, { bootstrapAdmins: intakeOptions.bootstrapAdmins });
+  // A caller's own hook (the fraud benchmark's timed guard) stands in for the guard; the alerts run either way.
+  const hooks = [intakeOptions.onSettled ?? guard?.onSettled, alerts?.onSettled].filter((h): h is SettledLegsHook => h !== undefined);
+  const onSettled: SettledLegsHook | undefined =
+    hooks.length <= 1
+      ? hooks[0]
+      : async (...args) => {
+          for (const hook of hooks) await hook(...args);
+        };
   return {
     store,
     clock,
     logger,
     ledger,
-    intake: new Intake(ledger, clock, logger, { ...intakeOptions, onSettled: intakeOptions.onSettled ?? guard?.onSettled }),
+    intake: new Intake(ledger, clock, logger, { ...intakeOptions, onSettled }),
     directory: new Directory(store, clock),
     ingestKeys: new IngestKeys(store, clock),
     meetings: new MeetingQueries(store),

@@ -38,6 +38,9 @@ export interface InvariantReport {
   lastSeq: number;
 }
 
+/** Runs in every ledger transaction after its changes, before they are written (the admin alerts, src/alerts). */
+export type BookHook = (tx: Tx, tenant: TenantRow, book: TenantBook) => Promise<void>;
+
 /**
  * Communications Credits: every change is an immutable ledger entry posted in the tenant's transaction, with the
  * cached balance and an audit row. Reads never write, except that expiry is applied before a balance is shown.
@@ -46,6 +49,7 @@ export class Ledger {
   constructor(
     readonly store: Store,
     private readonly clock: Clock,
+    private readonly afterBook?: BookHook,
   ) {}
 
   /**
@@ -64,6 +68,7 @@ export class Ledger {
       await book.expireDue();
       const result = await fn(book, tx, tenant);
       // A refused change still keeps the expiries it applied: they are due whatever the caller wanted.
+      if (this.afterBook && book.postedEntries.length > 0) await this.afterBook(tx, tenant, book);
       await book.flush();
       return result;
     });

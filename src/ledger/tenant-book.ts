@@ -55,6 +55,16 @@ export class TenantBook {
     return this.autoRecharges;
   }
 
+  /** The balance when the transaction began, before anything in it (expiry included). */
+  get openingBalanceMicros(): number {
+    return Number(this.tenant.balance_micros);
+  }
+
+  /** The entries posted in this transaction so far, in sequence. */
+  get postedEntries(): readonly LedgerEntryRow[] {
+    return this.entries;
+  }
+
   nextLegSeq(): number {
     this.legSeq += 1;
     return this.legSeq;
