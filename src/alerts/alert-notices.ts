@@ -66,7 +66,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
             { label: 'Auto-recharge', value: autoRecharge },
           ],
           action:
-            'Nothing, if this was expected. Check the payment in the Microsoft 365 admin center (Billing), and say `balance` for where the money goes, or `autorecharge on <trigger> <amount>` to change the trigger or amount.',
+            'Nothing, if this was expected. Check the payment in the Microsoft 365 admin center (Billing), and say “balance” for where the money goes, or “autorecharge on <trigger> <amount>” to change the trigger or amount.',
         };
       }
       if (alert.kind === 'balance_zero') {
@@ -82,7 +82,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
             ...(threshold !== null ? [{ label: 'Low-balance alert', value: `Below ${money(threshold, fmt)}` }] : []),
           ],
           action:
-            'Buy Communications Credits in the Microsoft 365 admin center, then record them here with `credits add <amount>` (e.g. `credits add 200`). Turn on `autorecharge on <trigger> <amount>` so it does not happen again.',
+            'Buy Communications Credits in the Microsoft 365 admin center, then record them here with “credits add <amount>” (e.g. “credits add 200”). Turn on auto-recharge (“autorecharge on <trigger> <amount>”) so it does not happen again.',
         };
       }
       return {
@@ -95,7 +95,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
           { label: 'Auto-recharge', value: autoRecharge },
         ],
         action:
-          'Add credits in the Microsoft 365 admin center and record them with `credits add <amount>`, or change the alert with `alerts low-balance <amount>` (0 turns it off). Say `balance` for the burn rate and days left.',
+          'Add credits in the Microsoft 365 admin center and record them with “credits add <amount>”, or change the alert with “alerts low-balance <amount>” (0 turns it off). Say “balance” for the burn rate and days left.',
       };
     }
 
@@ -117,7 +117,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
           { label: 'Balance now', value: balanceNow },
         ],
         action:
-          'Make sure the balance covers the dial-outs to come (`balance`), or, if more Audio Conferencing licenses were bought, raise the pool with `tollgate tenant pool-licenses <n> --tenant <id>`.',
+          'Make sure the balance covers the dial-outs to come (“balance”), or, if more Audio Conferencing licenses were bought, raise the pool with “tollgate tenant pool-licenses <n> --tenant <id>”.',
       };
     }
 
@@ -177,7 +177,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
               detail: `${moment(l.start_at, ctx)} · ${l.anomalies.map(flagWords).join('; ')} · ${money(Number(l.charge_micros), fmt)}`,
             };
           }),
-          note: anomalies.length > ANOMALY_ROWS ? `And ${plural(anomalies.length - ANOMALY_ROWS, 'more call', 'more calls', ctx.locale)}: \`calls list\` in the CLI shows them all.` : undefined,
+          note: anomalies.length > ANOMALY_ROWS ? `And ${plural(anomalies.length - ANOMALY_ROWS, 'more call', 'more calls', ctx.locale)}: “tollgate calls list” shows them all.` : undefined,
         },
         action: flags.map(([f]) => flagAdvice(f)).filter(Boolean).slice(0, 3).join(' ') || 'Check the organizers’ licenses and policies in the Teams admin center.',
       };

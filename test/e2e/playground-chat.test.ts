@@ -227,5 +227,26 @@ if (!haveChromium && !IN_CI) {
       const card = await chat.say('incidents', ['Toll-fraud incidents']);
       await chat.screenshotCard(card, shot('incidents'));
     });
+
+    it('low-balance alert (admin): a card arrives on its own when a change takes the balance below the alert', async () => {
+      const before = await ledgerBalance();
+      // The alert at the balance as it stands (whole units), then a correction of 5 below it: one crossing.
+      const threshold = Math.floor(before.micros / 1_000_000);
+      await chat.say(`alerts low-balance ${threshold}`, ['Low-balance alert set']);
+      let err = '';
+      const code = await runCli(['credits', 'adjust', '-5', '--memo', 'e2e: cross the low-balance alert', '--tenant', PLAYGROUND_TENANT_ID], {
+        out: () => undefined,
+        err: (s) => (err += s),
+        progress: () => undefined,
+        env: { DATABASE_URL: databaseUrl },
+      });
+      if (code !== 0) throw new Error(`credits adjust exited ${code}: ${err}`);
+      const after = await ledgerBalance();
+      expect(after.micros).toBe(before.micros - 5_000_000);
+      // Nobody typed anything: the outbox worker delivers it to the admin's chat.
+      const card = await chat.waitForCardNumber(await chat.cards.count());
+      await chat.expectCardText(card, ['Tollgate alert', 'Balance below your low-balance alert', after.shown, 'credits add']);
+      await chat.screenshotCard(card, shot('low-balance-alert'));
+    });
   });
 }
