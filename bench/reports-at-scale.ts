@@ -22,7 +22,8 @@ import { BENCH_TENANT } from './workload';
  *   card's total and call count must equal that sum. Target: under 300 ms.
  * - The export: `tollgate export --tenant T --from 2026-11-01 --to 2026-11-30 --out FILE` as its own process (the
  *   way an admin runs it from a checkout: bin/tollgate.js, TypeScript through tsx), timed with its peak RSS (GNU
- *   time). Anchor: a process that iterates the same rows with the driver alone and writes them joined with commas
+ *   time; tsx's start-up included, as the admin waits for it). Anchor: a process that iterates the same rows with the
+ *   driver alone, in raw mode, and writes every column joined with commas in writes of about 1 MB
  *   (bench/support/raw-dump.ts). Targets: under 10 s, peak RSS under 300 MB.
  * Besides (no target): the balance card, `usage 7d` and `usage 28d`, `meeting last` and `meetings` on that tenant.
  */

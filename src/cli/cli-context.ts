@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseAmount } from '../billing/money';
+import type { Store } from '../store/database';
 import { findTenant } from '../store/tenant-store';
 import type { Tollgate } from '../tollgate';
 import { isFailure, type Outcome } from '../outcome';
@@ -13,6 +14,8 @@ import { UsageError, type CliIo } from './io';
 export interface CliContext {
   io: CliIo;
   open(): Promise<Tollgate>;
+  /** The store alone, for commands that need no services (the export): opened once, shared with open(). */
+  openStore(): Promise<Store>;
   setCode(code: number): void;
   json(data: unknown): void;
 }

@@ -1,17 +1,12 @@
 import fs from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { formatMoney } from '../billing/money';
-import { loadConfig } from '../config/config';
-import { createLogger, silentLogger } from '../observability/logger';
-import { openStore } from '../store/database';
-import { systemClock } from '../time/clock';
-import { createTollgate, type Tollgate } from '../tollgate';
 import { storeRateCardCsv } from '../rates/rate-card-store';
 import { readCallRecordFile, locateBatchRejections, FileShapeError } from '../usage/call-record-file';
 import { addSummaries, emptySummary, type Rejection } from '../usage/intake';
 import { findTenant } from '../store/tenant-store';
-import { storageFailureLine } from '../store/storage-failure';
 import { EXIT, UsageError, type CliIo } from './io';
+import { newProgram, runProgram } from './run-program';
 import { amount, isoDay, must, readText, tenantCurrency, wholeNumber, type CliContext, type RegisterCommands } from './cli-context';
 import { registerGraphCommands } from './graph-commands';
 import { registerReconcileCommands } from './reconcile-commands';
@@ -26,38 +21,7 @@ const CLI_ACTOR = 'cli';
  * Returns the exit code: 0 done, 1 done but some rows were rejected, 2 bad input (nothing written), 3 failure.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let tollgate: Tollgate | undefined;
-  const open = async (): Promise<Tollgate> => {
-    if (tollgate) return tollgate;
-    const config = loadConfig(io.env);
-    if (!config.ok) throw new UsageError(`configuration: ${config.errors.join('; ')}`);
-    const store = await openStore(config.config.databaseUrl);
-    const logger = io.env.LOG_LEVEL ? createLogger(io.env.LOG_LEVEL) : silentLogger;
-    tollgate = createTollgate(store, systemClock, logger, { bootstrapAdmins: config.config.bootstrapAdmins });
-    return tollgate;
-  };
-  let code: number = EXIT.ok;
-  const setCode = (c: number) => {
-    code = Math.max(code, c);
-  };
-  const program = buildProgram({ io, open, setCode, json: (data) => io.out(`${JSON.stringify(data, null, 2)}\n`) }, EXTRA_COMMANDS);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-      return EXIT.usage;
-    }
-    if (err instanceof UsageError) {
-      io.err(`tollgate: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    io.err(`tollgate: ${storageFailureLine(err) ?? (err as Error).message}\n`);
-    return EXIT.failure;
-  } finally {
-    if (tollgate) await tollgate.store.close();
-  }
-  return code;
+  return runProgram(argv, io, (ctx) => buildProgram(ctx, EXTRA_COMMANDS));
 }
 
 /** Command groups kept in modules of their own (each registers itself). */
@@ -65,11 +29,7 @@ const EXTRA_COMMANDS: RegisterCommands[] = [registerReconcileCommands, registerG
 
 function buildProgram(ctx: CliContext, extra: RegisterCommands[]): Command {
   const { io, open, setCode, json } = ctx;
-  const program = new Command('tollgate')
-    .description('Tollgate: Teams Audio Conferencing costs, Communications Credits and dial-out policy, from the command line.\nUses DATABASE_URL (default: sqlite:data/tollgate.db).')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run with --help for usage)');
+  const program = newProgram(io);
   const tenantOption = () => new Option('--tenant <tenantId>', 'the tenant (its Entra ID tenant id)').makeOptionMandatory();
 
   const tenant = program.command('tenant').description('tenants').exitOverride();

@@ -102,7 +102,7 @@ export function createServer(tollgate: Tollgate, options: ServerOptions): restif
         return sendError(res, 403, 'bad_link', 'This download link is invalid or has expired.');
       }
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="legs-${link.from}-${link.to}.csv"` });
-      await writeLegsCsv(tollgate.store.db, link.tenant, { from: new Date(fromAt).toISOString(), to: new Date(toAt).toISOString() }, async (chunk) => {
+      await writeLegsCsv(tollgate.store, link.tenant, { from: new Date(fromAt).toISOString(), to: new Date(toAt).toISOString() }, async (chunk) => {
         if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
       });
       res.end();

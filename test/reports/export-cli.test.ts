@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,7 +86,7 @@ describeEachEngine('tollgate export', (engine) => {
     const store = await openStore(database.url);
     try {
       let csv = '';
-      const n = await writeLegsCsv(store.db, 'ex-t', { from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' }, (c) => void (csv += c), 2);
+      const n = await writeLegsCsv(store, 'ex-t', { from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' }, (c) => void (csv += c), 2);
       expect(n).toBe(6);
       expect(rows(csv).slice(1).map((c) => c[0])).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5']);
     } finally {
@@ -116,6 +117,39 @@ describeEachEngine('tollgate export', (engine) => {
     for (const c of body) expect(Number.isNaN(Date.parse(c[0]!))).toBe(false);
     const future = await cli(['export', 'statement', '--tenant', 'ex-t', '--from', '2030-01-01', '--to', '2030-01-31'], env);
     expect(rows(future.out)).toHaveLength(1);
+  });
+
+  it.each([
+    [['export', '--tenant', 'ex-t', '--from', '2026-11-01', '--to', '2026-11-30']],
+    [['export', '--tenant', 'ex-t', '--from', '2026-12-01', '--to', '2026-12-31', '--out', 'OUT']],
+    [['export', 'statement', '--tenant', 'ex-t']],
+    [['export', '--tenant', 'nobody', '--from', '2026-11-01', '--to', '2026-11-30']],
+    [['export', '--tenant', 'ex-t', '--from', '2026-11-01']],
+    [['export', '--help']],
+  ])('as its own program (what `tollgate export` runs) answers as the whole CLI does: %j', async (args) => {
+    const { runExportCli } = await import('../../src/cli/export-commands');
+    const out = path.join(dir, 'own-program.csv');
+    const argv = args.map((a) => (a === 'OUT' ? out : a));
+    const written = () => {
+      const file = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined;
+      fs.rmSync(out, { force: true });
+      return file;
+    };
+    const whole = await cli(argv, env);
+    const wholeFile = written();
+    let stdout = '';
+    let stderr = '';
+    const code = await runExportCli(argv, { out: (s) => (stdout += s), err: (s) => (stderr += s), env });
+    expect({ code, out: stdout, err: stderr, file: written() }).toEqual({ code: whole.code, out: whole.out, err: whole.err, file: wholeFile });
+    expect(whole.out.length + whole.err.length + (wholeFile?.length ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('runs as `tollgate export` from the command line (bin/tollgate.js, its own program) and writes what runCli writes', async () => {
+    const args = ['export', '--tenant', 'ex-t', '--from', '2026-11-01', '--to', '2026-11-30'];
+    const child = spawnSync(process.execPath, [path.join(__dirname, '../../bin/tollgate.js'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(child.stdout).toBe((await cli(args, env)).out);
+    expect(rows(child.stdout)).toHaveLength(5);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { legPages } from '../../src/reports/legs-report';
+import { EXPORT_LEG_CELLS, legPages } from '../../src/reports/legs-report';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -44,7 +44,7 @@ describeEachEngine('legs export paging', (engine) => {
       .map((l) => l.id);
     expect(expected).toHaveLength(18);
     const pages: string[][] = [];
-    for await (const page of legPages(store.db, T, range, pageSize)) pages.push(page.map((l) => l.id));
+    for await (const page of legPages(store, T, range, pageSize)) pages.push(page.map((l) => l[EXPORT_LEG_CELLS.indexOf('id')]!));
     expect(pages.flat()).toEqual(expected);
     expect(pages.slice(0, -1).every((p) => p.length === pageSize)).toBe(true);
   });

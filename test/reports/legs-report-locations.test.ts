@@ -12,7 +12,7 @@ const NOVEMBER = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.00
 /** The export's rows by UsageId, each as { column: cell }. */
 async function exported(store: Store, tenantId = T): Promise<Map<string, Record<string, string>>> {
   let csv = '';
-  await writeLegsCsv(store.db, tenantId, NOVEMBER, (chunk) => void (csv += chunk));
+  await writeLegsCsv(store, tenantId, NOVEMBER, (chunk) => void (csv += chunk));
   const [header, ...rows] = parse(csv) as string[][];
   return new Map(rows.map((cells) => [cells[0]!, Object.fromEntries(header!.map((h, i) => [h, cells[i]!]))]));
 }

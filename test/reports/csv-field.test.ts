@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { csvField } from '../../src/reports/legs-report';
+
+/** The export's own quoting writes what csv-stringify wrote before it (its defaults, CRLF records), byte for byte. */
+describe('csvField: RFC 4180 as csv-stringify writes it', () => {
+  const line = (cells: string[]) => `${cells.map(csvField).join(',')}\r\n`;
+
+  it.each([
+    ['plain', 'plain'],
+    ['', ''],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['"', '""""'],
+    ['two\r\nlines', '"two\r\nlines"'],
+    // With CRLF records, csv-stringify quotes a CRLF only: a lone LF or CR is written as it is.
+    ['two\nlines', 'two\nlines'],
+    ['cr\r', 'cr\r'],
+    [' spaced ', ' spaced '],
+    ["'=1+1", "'=1+1"],
+    ['=1+1', '=1+1'],
+    ['tab\there', 'tab\there'],
+    ['ünïcødé, 東京', '"ünïcødé, 東京"'],
+  ])('%j → %j', (value, expected) => {
+    expect(csvField(value)).toBe(expected);
+    expect(line([value, 'x'])).toBe(stringify([[value, 'x']], { record_delimiter: 'windows' }));
+  });
+
+  const cell = fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', '\r\n', ' ', 'é', '\x1f') }));
+
+  it('agrees with csv-stringify on any row', () => {
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }), (cells) => {
+        expect(line(cells)).toBe(stringify([cells], { record_delimiter: 'windows' }));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('csv-parse reads the cells back (when no cell has a lone CR or LF)', () => {
+    const whole = cell.filter((c) => !/\r(?!\n)|(?<!\r)\n/.test(c));
+    fc.assert(
+      fc.property(fc.array(whole, { minLength: 2, maxLength: 6 }), (cells) => {
+        expect(parse(line(cells), { record_delimiter: '\r\n' })).toEqual([cells]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
