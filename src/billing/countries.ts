@@ -14,11 +14,12 @@ export const CREDITS_NOT_PURCHASABLE: ReadonlySet<string> = new Set(['RU', 'KR',
 
 /** Country codes are compared upper-case; 'de' and 'DE' are the same country. */
 export function isZoneA(country: string): boolean {
-  return ZONE_A.has(country.toUpperCase());
+  // Codes come upper-case nearly always (rating asks for every leg): found as given, no upper-cased copy.
+  return ZONE_A.has(country) || ZONE_A.has(country.toUpperCase());
 }
 
 export function creditsPurchasableIn(country: string): boolean {
-  return !CREDITS_NOT_PURCHASABLE.has(country.toUpperCase());
+  return !(CREDITS_NOT_PURCHASABLE.has(country) || CREDITS_NOT_PURCHASABLE.has(country.toUpperCase()));
 }
 
 let knownCodes: ReadonlySet<string> | undefined;

@@ -17,7 +17,12 @@ export function poolSecondsFor(poolLicenses: number): number {
 /** The pool's month for a moment: 'YYYY-MM' in UTC (the pool resets at 00:00 UTC on the 1st). */
 export function poolMonth(at: Date): string {
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new RangeError('poolMonth needs a valid Date');
-  return at.toISOString().slice(0, 7);
+  // Once per rated leg: written from the year and month rather than toISOString (a microsecond), for the years
+  // toISOString writes with four digits; it writes the others (±YYYYYY) and stays the reference.
+  const year = at.getUTCFullYear();
+  if (year < 1000 || year > 9999) return at.toISOString().slice(0, 7);
+  const month = at.getUTCMonth() + 1;
+  return `${year}-${month < 10 ? '0' : ''}${month}`;
 }
 
 /**

@@ -33,8 +33,29 @@ export const KNOWN_LICENSES: readonly string[] = [
 ];
 
 function holds(licenses: readonly string[], sku: string): boolean {
-  return licenses.some((l) => l.trim().toUpperCase() === sku);
+  return normalized(licenses).includes(sku);
 }
+
+/**
+ * The SKUs trimmed and upper-cased, remembered per array: rating asks up to five questions of the same organizer's
+ * licenses for every leg. The copy it was made from is kept and compared, so an array changed since is normalized
+ * again rather than answered from the old one.
+ */
+function normalized(licenses: readonly string[]): readonly string[] {
+  const hit = normalizedSkus.get(licenses);
+  if (hit && sameSkus(hit.from, licenses)) return hit.skus;
+  const skus = licenses.map((l) => l.trim().toUpperCase());
+  normalizedSkus.set(licenses, { from: [...licenses], skus });
+  return skus;
+}
+
+function sameSkus(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const normalizedSkus = new WeakMap<readonly string[], { from: readonly string[]; skus: readonly string[] }>();
 
 export function isKnownLicense(sku: string): boolean {
   return KNOWN_LICENSES.includes(sku.trim().toUpperCase());

@@ -214,9 +214,17 @@ export interface ParseOptions {
  * chunk's transaction, good legs with it, and a lone surrogate would make two different ids one stored leg.
  */
 function unstorableField(row: Row): string | undefined {
-  for (const [field, value] of Object.entries(row)) if (typeof value === 'string' && !isStorableText(value)) return field;
+  // for…in rather than Object.entries: no [key, value] pair per field on the per-leg path. The cheap character class
+  // sees every text that could be unstorable; only those go through the exact check.
+  for (const field in row) {
+    const value = row[field as keyof Row];
+    if (typeof value === 'string' && MAYBE_NOT_TEXT.test(value) && !isStorableText(value)) return field;
+  }
   return undefined;
 }
+
+/** Every NUL and every surrogate, paired or not: a superset of what isStorableText refuses. */
+const MAYBE_NOT_TEXT = /[\u0000\uD800-\uDFFF]/;
 
 export function parseCallRecord(input: unknown, options: ParseOptions = {}): ParseResult {
   const rawId =
@@ -259,9 +267,9 @@ export function parseCallRecord(input: unknown, options: ParseOptions = {}): Par
       return { ok: false, id: r.id, reason: 'malformed_record', message: 'userId or userPrincipalName (the organizer) is required' };
     }
   }
-  // new Date(text) parses exactly as Date.parse(text) did: the instants are the ones the schema checked.
-  const startAt = new Date(checked.startMs).toISOString();
-  const endAt = r.endDateTime ? new Date(checked.endMs!).toISOString() : null;
+  // The instants the schema checked (Date.parse), written as toISOString writes them.
+  const startAt = isoInstant(r.startDateTime, checked.startMs);
+  const endAt = r.endDateTime ? isoInstant(r.endDateTime, checked.endMs!) : null;
   const record: CallRecord = {
     id: r.id,
     callId: r.callId,
@@ -288,6 +296,84 @@ export function parseCallRecord(input: unknown, options: ParseOptions = {}): Par
   };
   record.contentHash = hashRecord(record);
   return { ok: true, record };
+}
+
+/** Days in each month of a common year; February gains one in a leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * new Date(ms).toISOString(), where `text` is what Date.parse read `ms` from: text already written that way
+ * (YYYY-MM-DDTHH:MM:SS.sssZ: a leg Tollgate stored and sends again, records written by JavaScript) is that very
+ * string, so it is returned without formatting the instant again (toISOString costs about a microsecond, twice per
+ * leg). It is that string only when every field is in range (Date.parse rolls 2026-02-30 over to March) and they
+ * give the same instant; anything else (Graph's seven-digit fractions among them) is formatted.
+ */
+function isoInstant(text: string, ms: number): string {
+  if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && text.charCodeAt(10) === 84 /* T */) {
+    // The ISO pattern (case-insensitive: hence the checks of Z and T) already matched: at this length every other
+    // position is a digit or its fixed separator.
+    const year = digitsAt(text, 0, 4);
+    const month = digitsAt(text, 5, 2);
+    const day = digitsAt(text, 8, 2);
+    const hour = digitsAt(text, 11, 2);
+    const minute = digitsAt(text, 14, 2);
+    const second = digitsAt(text, 17, 2);
+    const milli = digitsAt(text, 20, 3);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (
+      month >= 1 && month <= 12 && day >= 1 && day <= MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) &&
+      hour <= 23 && minute <= 59 && second <= 59 &&
+      // Date.UTC reads years 0 to 99 as 1900 to 1999: those never match and are formatted.
+      Date.UTC(year, month - 1, day, hour, minute, second, milli) === ms
+    ) {
+      return text;
+    }
+  }
+  return formatInstant(ms);
+}
+
+const DAY_MS = 86_400_000;
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants toISOString writes with a four-digit year. */
+const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
+const FOUR_DIGIT_YEARS_UNTIL = 253_402_300_799_999;
+
+/**
+ * new Date(ms).toISOString(), written here for four-digit years (Graph's seven-digit fractions come this way, for
+ * every leg): the civil date from the day number (Howard Hinnant's days_from_civil, inverted), then the fields.
+ */
+function formatInstant(ms: number): string {
+  if (!(ms >= FOUR_DIGIT_YEARS_FROM && ms <= FOUR_DIGIT_YEARS_UNTIL) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(milli, 3)}Z`;
+}
+
+/** `n` (0 or more) written with at least `width` digits. */
+function pad(n: number, width: number): string {
+  const text = String(n);
+  return text.length >= width ? text : '000'.slice(0, width - text.length) + text;
+}
+
+/** The number written by `count` ASCII digits of `text` from `start`. */
+function digitsAt(text: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 const hashText = (v: string | null): string => (v === null ? '~' : `${v.length}:${v}`);

@@ -30,6 +30,26 @@ describe('poolMonth: calendar months in UTC', () => {
   it('throws on an invalid date', () => {
     expect(() => poolMonth(new Date('nope'))).toThrow(RangeError);
   });
+
+  // poolMonth writes the month itself for four-digit years: it must say what toISOString says, at every edge.
+  it('is the month toISOString writes, for any instant', () => {
+    const reference = (d: Date) => d.toISOString().slice(0, 7);
+    for (const iso of ['0999-12-31T23:59:59.999Z', '1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z', '-000001-12-31T23:59:59.999Z', '+010000-01-01T00:00:00.000Z']) {
+      expect(poolMonth(new Date(iso))).toBe(reference(new Date(iso)));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        expect(poolMonth(new Date(ms))).toBe(reference(new Date(ms)));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1999-12-31T00:00:00Z'), max: new Date('2101-01-01T00:00:00Z'), noInvalidDate: true }), (d) => {
+        expect(poolMonth(d)).toBe(reference(d));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('splitPool', () => {

@@ -47,6 +47,20 @@ describe('license checks', () => {
     expect(hasUsCaDialOutAddon(['MCOMEETADV'])).toBe(false);
   });
 
+  // The answers are remembered per array (rating asks them for every leg): a changed array is answered anew.
+  it('answers for the array as it is now, also after it changed', () => {
+    const licenses = ['MCOMEETADV'];
+    expect(planFor(licenses)).toBe('subscription');
+    expect(hasCommunicationsCredits(licenses)).toBe(false);
+    licenses.push(' mcopstnpp ');
+    expect(hasCommunicationsCredits(licenses)).toBe(true);
+    licenses[0] = 'MCOMEETACPEA';
+    expect(planFor(licenses)).toBe('ppm');
+    licenses.length = 1;
+    expect(hasCommunicationsCredits(licenses)).toBe(false);
+    expect(planFor(['MCOMEETACPEA'])).toBe('ppm');
+  });
+
   it('KNOWN_LICENSES covers every SKU the engine gives meaning to', () => {
     for (const sku of ['MCOMEETADV', 'MCOMEETACPEA', 'MCOPSTNPP', 'SPE_E5', 'ENTERPRISEPREMIUM', 'SPE_E5_NOPSTNCONF', 'ENTERPRISEPREMIUM_NOPSTNCONF', US_CA_DIALOUT_ADDON]) {
       expect(KNOWN_LICENSES).toContain(sku);

@@ -57,3 +57,67 @@ describe('call record parsing: the fast path and the schema agree', () => {
     );
   });
 });
+
+describe('call record instants', () => {
+  const base = { id: 'leg-1', callType: 'user_in', duration: 60 };
+  const instant = (text: string) => {
+    const parsed = parseCallRecord({ ...base, startDateTime: text, endDateTime: text });
+    if (!parsed.ok) throw new Error(parsed.message);
+    return [parsed.record.startAt, parsed.record.endAt];
+  };
+
+  // A start already written as toISOString writes it is kept as given; it must be exactly toISOString's text.
+  it.each([
+    '2026-11-02T09:00:00.000Z',
+    '2024-02-29T23:59:59.999Z',
+    '2026-02-29T00:00:00.000Z', // no such day: rolls over to 1 March, as Date.parse reads it
+    '2026-02-30T09:00:00.000Z',
+    '2026-04-31T00:00:00.000Z',
+    '1900-02-29T00:00:00.000Z',
+    '2000-02-29T00:00:00.000Z',
+    '2026-01-01T24:00:00.000Z',
+    '2026-01-01t09:00:00.000Z',
+    '2026-01-01T09:00:00.000z',
+    '0050-06-01T00:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '9999-12-31T23:59:59.999Z',
+    '2026-11-02T09:00:00.1234Z',
+    '2026-11-02T09:00:00Z',
+    '2026-11-02T09:00:00.000+01:00',
+  ])('%s is stored as toISOString writes it', (text) => {
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) {
+      expect(parseCallRecord({ ...base, startDateTime: text }).ok).toBe(false);
+      return;
+    }
+    expect(instant(text)).toEqual([new Date(ms).toISOString(), new Date(ms).toISOString()]);
+  });
+
+  it('for any instant of four-digit years, in any form', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(0, 0, 1) - 1900 * 365.25 * 86_400_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        const text = new Date(ms).toISOString();
+        if (!/^\d{4}-/.test(text)) return;
+        expect(instant(text)).toEqual([text, text]);
+        expect(instant(text.replace('Z', '+00:00'))).toEqual([text, text]);
+        // Graph's own form: seven fractional digits.
+        expect(instant(text.replace(/\.(\d{3})Z$/, '.$10000Z'))).toEqual([text, text]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('text no store keeps', () => {
+  it.each([
+    ['a NUL', 'bad\u0000id', false],
+    ['a lone high surrogate', 'bad\uD800id', false],
+    ['a lone low surrogate', 'bad\uDC00id', false],
+    ['a surrogate pair', 'ok\uD83D\uDE00id', true],
+  ])('%s in a text field', (_what, value, ok) => {
+    const parsed = parseCallRecord({ id: 'leg-1', callType: 'user_in', duration: 60, startDateTime: '2026-11-02T09:00:00Z', userDisplayName: value });
+    expect(parsed.ok).toBe(ok);
+    if (!parsed.ok) expect(parsed.message).toMatch(/^userDisplayName: /);
+    expect(parseCallRecord({ id: 'leg-1', callType: 'user_in', duration: 60, startDateTime: '2026-11-02T09:00:00Z', userDisplayName: value }, { schemaOnly: true }).ok).toBe(ok);
+  });
+});
