@@ -29,86 +29,117 @@ const ORGANIZER_KEY = ['tenant_id', 'day', 'organizer_id'] as const;
 
 /** Rated legs' contributions to each rollup, summed per row; unrated (ignored) legs add nothing. */
 export function spendDeltas(legs: readonly LegsTable[]): { daily: SpendDailyTable[]; organizers: SpendDailyOrganizerTable[] } {
-  const daily = new Map<string, SpendDailyTable>();
-  const organizers = new Map<string, SpendDailyOrganizerTable>();
+  // Grouped first by tenant and day, then within the day: legs come in start order, so the day's groups are looked up
+  // once per day rather than once per leg, and the keys within a day are short (the organizer's is its id alone).
+  const days = new Map<string, { daily: Map<string, SpendDailyTable>; organizers: Map<string, SpendDailyOrganizerTable> }>();
+  let lastTenant: string | undefined;
+  let lastDay: string | undefined;
+  let groups: { daily: Map<string, SpendDailyTable>; organizers: Map<string, SpendDailyOrganizerTable> } | undefined;
   for (const l of legs) {
     if (l.status !== 'rated') continue;
     const day = l.start_at.slice(0, 10);
+    if (groups === undefined || l.tenant_id !== lastTenant || day !== lastDay) {
+      const dayKey = `${l.tenant_id}\u0000${day}`;
+      groups = days.get(dayKey);
+      if (!groups) days.set(dayKey, (groups = { daily: new Map(), organizers: new Map() }));
+      lastTenant = l.tenant_id;
+      lastDay = day;
+    }
     const country = l.destination_country ?? '';
     const organizer = l.organizer_id ?? '';
     const inMeeting = l.conference_id === null ? 0 : 1;
     const charge = Number(l.charge_micros);
     const billed = Number(l.billed_seconds);
-    const dk = `${l.tenant_id}\u0000${day}\u0000${l.call_type}\u0000${l.toll_free}\u0000${country}\u0000${inMeeting}`;
-    let d = daily.get(dk);
+    const dk = `${l.call_type}\u0000${l.toll_free}\u0000${country}\u0000${inMeeting}`;
+    let d = groups.daily.get(dk);
     if (!d) {
       d = { tenant_id: l.tenant_id, day, call_type: l.call_type, toll_free: Number(l.toll_free), destination_country: country, in_meeting: inMeeting, legs: 0, charge_micros: 0, billed_seconds: 0 };
-      daily.set(dk, d);
+      groups.daily.set(dk, d);
     }
     d.legs += 1;
     d.charge_micros += charge;
     d.billed_seconds += billed;
-    const ok = `${l.tenant_id}\u0000${day}\u0000${organizer}`;
-    let o = organizers.get(ok);
+    let o = groups.organizers.get(organizer);
     if (!o) {
       o = { tenant_id: l.tenant_id, day, organizer_id: organizer, legs: 0, charge_micros: 0, billed_seconds: 0 };
-      organizers.set(ok, o);
+      groups.organizers.set(organizer, o);
     }
     o.legs += 1;
     o.charge_micros += charge;
     o.billed_seconds += billed;
   }
-  return { daily: [...daily.values()], organizers: [...organizers.values()] };
+  const daily: SpendDailyTable[] = [];
+  const organizers: SpendDailyOrganizerTable[] = [];
+  for (const g of days.values()) {
+    for (const d of g.daily.values()) daily.push(d);
+    for (const o of g.organizers.values()) organizers.push(o);
+  }
+  return { daily, organizers };
 }
 
 /** Adds stored legs to the rollups, inside the transaction that stores them. */
 export async function addToSpendRollup(store: Store, tx: Tx, legs: readonly LegsTable[]): Promise<void> {
   const { daily, organizers } = spendDeltas(legs);
-  await upsertSums(store, tx, 'spend_daily', DAILY_KEY, daily);
-  await upsertSums(store, tx, 'spend_daily_organizer', ORGANIZER_KEY, organizers);
+  if (store.sqlite) {
+    upsertSumsSqlite(store, tx, 'spend_daily', DAILY_KEY, daily);
+    upsertSumsSqlite(store, tx, 'spend_daily_organizer', ORGANIZER_KEY, organizers);
+    return;
+  }
+  // PostgreSQL: both rollups in one statement (the first upsert a data-modifying WITH, which runs whether or not it is
+  // read), one JSON parameter per table: one round trip and one plan per chunk, no plan for thousands of bound
+  // parameters. Rated legs give rows to both or to neither.
+  if (daily.length === 0 && organizers.length === 0) return;
+  await sql`WITH daily AS (${pgUpsertSums('spend_daily', DAILY_KEY, daily)})
+    ${pgUpsertSums('spend_daily_organizer', ORGANIZER_KEY, organizers)}`.execute(tx);
 }
 
 type RollupTable = 'spend_daily' | 'spend_daily_organizer';
 
-/** Adds rows' sums to a rollup: inserted when new, added to when there. */
-async function upsertSums<R extends SpendDailyTable | SpendDailyOrganizerTable>(store: Store, tx: Tx, table: RollupTable, key: readonly string[], rows: R[]): Promise<void> {
+/** Adds rows' sums to a rollup on SQLite: inserted when new, added to when there. */
+function upsertSumsSqlite<R extends SpendDailyTable | SpendDailyOrganizerTable>(store: Store, tx: Tx, table: RollupTable, key: readonly string[], rows: R[]): void {
   if (rows.length === 0) return;
-  const upsert = (values: R[]) =>
-    tx
+  // The upsert compiled once for one row (as addToMeetings does); its parameters are the row's values in order.
+  const columns = Object.keys(rows[0]!) as (keyof R)[];
+  const statement = store.sqlite!.statement(`addToSpendRollup(${table})`, () => {
+    const compiled = tx
       .insertInto(table)
-      .values(values as never)
+      .values(rows[0]! as never)
       .onConflict((oc) =>
         oc.columns(key as never).doUpdateSet({
           legs: sql<number>`${sql.ref(`${table}.legs`)} + excluded.legs`,
           charge_micros: sql<number>`${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros`,
           billed_seconds: sql<number>`${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`,
         }),
-      );
-  if (store.sqlite) {
-    // The upsert compiled once for one row (as addToMeetings does); its parameters are the row's values in order.
-    const columns = Object.keys(rows[0]!) as (keyof R)[];
-    const statement = store.sqlite.statement(`addToSpendRollup(${table})`, () => {
-      const compiled = upsert([rows[0]!]).compile();
-      if (compiled.parameters.length !== columns.length) throw new Error(`addToSpendRollup: unexpected parameters in the ${table} upsert`);
-      return compiled.sql;
-    });
-    const values = new Array<unknown>(columns.length);
-    for (const r of rows) {
-      for (let i = 0; i < columns.length; i++) values[i] = r[columns[i]!];
-      statement.run(values);
-    }
-    return;
+      )
+      .compile();
+    if (compiled.parameters.length !== columns.length) throw new Error(`addToSpendRollup: unexpected parameters in the ${table} upsert`);
+    return compiled.sql;
+  });
+  const values = new Array<unknown>(columns.length);
+  for (const r of rows) {
+    for (let i = 0; i < columns.length; i++) values[i] = r[columns[i]!];
+    statement.run(values);
   }
-  // PostgreSQL: one statement and one JSON parameter per table (as insertMany does): no plan for thousands of
-  // bound parameters. The rows are distinct by key (spendDeltas), so no statement updates a row twice.
-  const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.id(c)));
-  await sql`INSERT INTO ${sql.table(table)} (${columns})
+}
+
+/**
+ * The PostgreSQL upsert of rows' sums into a rollup, the rows as one JSON parameter. The rows are distinct by key
+ * (spendDeltas), so no statement updates a row twice. No rows: a statement that adds nothing.
+ */
+function pgUpsertSums(table: RollupTable, key: readonly string[], rows: readonly (SpendDailyTable | SpendDailyOrganizerTable)[]) {
+  const names = table === 'spend_daily' ? DAILY_COLUMNS : ORGANIZER_COLUMNS;
+  const columns = sql.join(names.map((c) => sql.id(c)));
+  return sql`INSERT INTO ${sql.table(table)} (${columns})
     SELECT ${columns} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json)
     ON CONFLICT (${sql.join(key.map((c) => sql.id(c)))}) DO UPDATE SET
       legs = ${sql.ref(`${table}.legs`)} + excluded.legs,
       charge_micros = ${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros,
-      billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`.execute(tx);
+      billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`;
 }
+
+/** The columns spendDeltas fills, per rollup (named here: an empty delta has no row to take them from). */
+const DAILY_COLUMNS = [...DAILY_KEY, 'legs', 'charge_micros', 'billed_seconds'] as const;
+const ORGANIZER_COLUMNS = [...ORGANIZER_KEY, 'legs', 'charge_micros', 'billed_seconds'] as const;
 
 /** Rebuilds one tenant's rollups from its legs (legs written around insertLegs: bulk loads, repairs). */
 export async function rebuildSpendRollup(tx: Tx, tenantId: string): Promise<void> {
