@@ -355,10 +355,16 @@ async function rawSqlite(dir: string, rows: LegRow[], rowsPerTransaction: number
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    const columns = Object.keys(rows[0]!);
-    const insert = db.prepare(`INSERT INTO legs (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+    const columns = Object.keys(rows[0]!) as (keyof LegRow)[];
+    // Positional parameters, each row's values in an array (as the store's insertMany binds them): better-sqlite3
+    // binds them about 10 % faster than named ones from the row object, which the anchor used to do.
+    const insert = db.prepare(`INSERT INTO legs (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     const insertMany = db.transaction((batch: LegRow[]) => {
-      for (const row of batch) insert.run(row);
+      for (const row of batch) {
+        const values = new Array<unknown>(columns.length);
+        for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!];
+        insert.run(values);
+      }
     });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -368,7 +374,7 @@ async function rawSqlite(dir: string, rows: LegRow[], rowsPerTransaction: number
     rss.sample();
     const stored = (db.prepare('SELECT count(*) AS n FROM legs').get() as { n: number }).n;
     if (stored !== rows.length) throw new Error(`raw insert stored ${stored} of ${rows.length} rows`);
-    return rawFigure(rows.length, seconds, cpu, rowsPerTransaction, 'better-sqlite3 prepared INSERT, one row per run(), BEGIN IMMEDIATE … COMMIT');
+    return rawFigure(rows.length, seconds, cpu, rowsPerTransaction, 'better-sqlite3 prepared INSERT, positional parameters, one row per run(), BEGIN IMMEDIATE … COMMIT');
   } finally {
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
