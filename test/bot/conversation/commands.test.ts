@@ -1,4 +1,8 @@
+import type { Activity } from 'botbuilder';
 import type { Store } from '../../../src/store/database';
+import { findPersonalConversation } from '../../../src/store/bot-store';
+import { CONVERSATION_REF_REFRESH_MS } from '../../../src/bot/conversation-refs';
+import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
 import { describeEachEngine, freshStore } from '../../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../../support/fixtures';
@@ -264,7 +268,61 @@ describeEachEngine('bot commands', (engine) => {
     ]);
     expect(JSON.parse(refs[1]!.reference)).toMatchObject({ conversation: { id: `personal-${USERS.ppm}` }, serviceUrl: 'https://smba.example.invalid/' });
   });
+
+  it('shows the balance without the tenant lock while no funds are due to expire, and expires them once due', async () => {
+    const clock = tollgate.clock as FixedClock;
+    const locks = jest.spyOn(store, 'inTenantTransaction');
+    expect((await one('balance', organizer)).text).toContain('$99.20');
+    expect(locks).not.toHaveBeenCalled();
+    // The $100 bought on 2026-11-15 expire 12 months later: what is left of them goes, once.
+    clock.set(new Date('2027-11-16T12:00:00Z'));
+    expect((await one('balance', organizer)).text).toContain('$0.00');
+    expect(locks).toHaveBeenCalledTimes(1);
+    expect((await one('balance', organizer)).text).toContain('$0.00');
+    expect(locks).toHaveBeenCalledTimes(1);
+    expect((await statement()).filter(([kind]) => kind === 'expiry')).toEqual([['expiry', -99_200_000]]);
+  });
+
+  it('writes a conversation reference when it is new, changed or a day old, not on every turn', async () => {
+    const clock = tollgate.clock as FixedClock;
+    const stored = async (conversationId: string) =>
+      store.db.selectFrom('conversation_refs').selectAll().where('tenant_id', '=', T).where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+    const personal = `personal-${USERS.ppm}`;
+    await one('help', organizer);
+    const first = await stored(personal);
+    // The same conversation again, another message id: nothing to write.
+    clock.advance(60_000);
+    await one('balance', organizer);
+    expect(await stored(personal)).toEqual(first);
+    // The service URL moved (Teams does that between regions): written.
+    clock.advance(60_000);
+    await h.send({ ...messageFrom(organizer, personal), serviceUrl: 'https://smba.other.invalid/' });
+    const moved = await stored(personal);
+    expect(JSON.parse(moved.reference)).toMatchObject({ serviceUrl: 'https://smba.other.invalid/' });
+    expect(moved.updated_at).not.toBe(first.updated_at);
+    // A second personal chat is new: cards go there. Back to the first, it is the latest again within a day.
+    clock.advance(60_000);
+    await one('help', organizer, { conversationId: 'personal-2' });
+    expect((await findPersonalConversation(store.db, T, USERS.ppm))?.conversation_id).toBe('personal-2');
+    clock.advance(CONVERSATION_REF_REFRESH_MS);
+    await h.send({ ...messageFrom(organizer, personal), serviceUrl: 'https://smba.other.invalid/' });
+    expect((await findPersonalConversation(store.db, T, USERS.ppm))?.conversation_id).toBe(personal);
+  });
 });
+
+function messageFrom(from: Person, conversationId: string): Partial<Activity> {
+  return {
+    type: 'message',
+    text: 'help',
+    channelId: 'msteams',
+    serviceUrl: 'https://smba.example.invalid/',
+    from: { id: from.teamsId, name: from.name, aadObjectId: from.aadObjectId },
+    recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
+    conversation: { id: conversationId, tenantId: T, conversationType: 'personal', isGroup: false, name: '' },
+    channelData: { tenant: { id: T } },
+    locale: 'en-US',
+  };
+}
 
 describeEachEngine('bot card refresh of a usage period', (engine) => {
   it('refreshes the same period the card showed, and falls back to this month for odd data', async () => {
