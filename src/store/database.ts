@@ -88,7 +88,7 @@ function openSqlite(file: string): Store {
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
   database.defaultSafeIntegers(false);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 
   // Kysely's SQLite driver hands out its single connection to one caller at a time, so transactions in one
   // process are already serialized; BEGIN IMMEDIATE serializes them with other processes on the same file.
@@ -140,6 +140,51 @@ function openSqlite(file: string): Store {
     insertMany,
     sqlite,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Statements Kysely's SQLite driver keeps prepared, by SQL text; the least recently used go past this many. The
+ * bot's commands use about 30 texts, an intake about 100.
+ */
+export const SQLITE_STATEMENT_CACHE_SIZE = 300;
+/**
+ * Longer SQL is prepared each time, as before: multi-row statements and long IN lists, whose texts vary with their
+ * row count and whose prepared programs are large, so that the cache stays small whatever runs.
+ */
+const SQLITE_CACHED_SQL_MAX_LENGTH = 2_000;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with its statements prepared once per SQL text: the driver
+ * prepares every query anew, and for the bot's short look-ups preparing cost as much as running. A statement is
+ * stateless between runs (parameters are bound per call, and SQLite prepares it again by itself after a schema
+ * change), so the only case for a fresh one is a statement still being iterated by a stream.
+ */
+export function withStatementCache(
+  database: BetterSqlite3.Database,
+  size = SQLITE_STATEMENT_CACHE_SIZE,
+): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(text) {
+      if (text.length > SQLITE_CACHED_SQL_MAX_LENGTH) return database.prepare(text);
+      const cached = cache.get(text);
+      if (cached) {
+        if (cached.busy) return database.prepare(text);
+        // Map order is insertion order: moving a hit to the end keeps the least recently used first.
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = database.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) cache.delete(cache.keys().next().value!);
+      return statement;
+    },
+    close: () => {
+      cache.clear();
+      database.close();
+    },
   };
 }
 
