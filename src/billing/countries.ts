@@ -1,4 +1,5 @@
 import { getCountries } from 'libphonenumber-js/max';
+import { cachedIntl } from './intl-cache';
 
 /**
  * The 44 Zone A countries and regions: the only destinations the dial-out minute pool covers
@@ -35,7 +36,7 @@ export function countryName(code: string, locale = 'en'): string {
   const upper = code.toUpperCase();
   if (!/^[A-Z]{2}$/.test(upper)) return code;
   try {
-    const name = new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' }).of(upper);
+    const name = cachedIntl(`region|${locale}`, () => new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' })).of(upper);
     return name ?? upper;
   } catch {
     return upper;

@@ -1,4 +1,5 @@
 import { refusal, type Refusal } from './reasons';
+import { cachedIntl } from './intl-cache';
 
 /**
  * Money is an integer count of micro-units of the tenant's currency (1 USD = 1_000_000). Never a float:
@@ -79,7 +80,7 @@ export function microsToDecimalString(micros: Micros): string {
  * from zero, as Intl does. An unknown currency code is a bug in the caller and throws RangeError.
  */
 export function formatMoney(micros: Micros, currency: string, locale = 'en-US'): string {
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const formatter = cachedIntl(`money|${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency }));
   // lib ES2022's typings predate Intl.NumberFormat v3, which accepts exact decimal strings.
   const formatExact = formatter.format as unknown as (value: string) => string;
   return formatExact.call(formatter, microsToDecimalString(micros));

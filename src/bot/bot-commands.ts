@@ -7,7 +7,7 @@ import { loadRateCard } from '../rates/rate-card-store';
 import { meetingCostStatus } from '../reconciliation/meeting-status';
 import { isMonth, monthOf, Reconciliation } from '../reconciliation/reconciliation';
 import { findMeetingCards } from '../store/bot-store';
-import { findTenant } from '../store/tenant-store';
+import { findTenant, type TenantRow } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
 import type { UsageReport, UsageReports } from '../usage/usage-report';
@@ -118,8 +118,8 @@ export class BotCommands {
     return this.t.directory.isAdmin(turn.caller.tenantId, turn.caller.userId, this.bootstrapAdmins);
   }
 
-  async context(turn: Turn, isAdmin?: boolean): Promise<CardContext> {
-    const tenant = await findTenant(this.t.store.db, turn.caller.tenantId);
+  async context(turn: Turn, isAdmin?: boolean, known?: TenantRow): Promise<CardContext> {
+    const tenant = known ?? (await findTenant(this.t.store.db, turn.caller.tenantId));
     return {
       currency: tenant?.currency ?? 'USD',
       locale: turn.caller.locale,
@@ -130,13 +130,14 @@ export class BotCommands {
   }
 
   async handle(command: Command, turn: Turn): Promise<AdaptiveCardJson> {
-    const onboarding = await this.onboardingIfUnknown(turn);
-    if (onboarding) return onboarding;
+    // One look-up for both: is the tenant known, and its currency for the card.
+    const tenant = await findTenant(this.t.store.db, turn.caller.tenantId);
+    if (!tenant) return buildOnboardingCard({ tenantId: turn.caller.tenantId });
     const admin = await this.isAdmin(turn);
     if (ADMIN_KINDS.has(command.kind) && !admin) {
       return buildRefusalCard({ command: COMMAND_NAMES[command.kind] ?? command.kind, admins: await this.adminNames(turn.caller.tenantId) });
     }
-    const ctx = await this.context(turn, admin);
+    const ctx = await this.context(turn, admin, tenant);
     const tenantId = turn.caller.tenantId;
     switch (command.kind) {
       case 'help':

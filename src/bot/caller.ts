@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { storableOptionalText } from './activity-text';
+import { cachedIntl } from '../billing/intl-cache';
 
 /** Who sent an activity, from where. The tenant comes from the activity alone, never from text or card data. */
 export interface Caller {
@@ -28,9 +29,12 @@ export function callerOf(activity: Partial<Activity>): Caller {
 
 function normalizeLocale(locale: string | undefined): string {
   if (!locale) return 'en-US';
-  try {
-    return Intl.getCanonicalLocales(locale)[0] ?? 'en-US';
-  } catch {
-    return 'en-US';
-  }
+  // Several times a turn, and the same few locales turn after turn: ICU's canonicalization is not free.
+  return cachedIntl(`canonical|${locale}`, () => {
+    try {
+      return Intl.getCanonicalLocales(locale)[0] ?? 'en-US';
+    } catch {
+      return 'en-US';
+    }
+  });
 }

@@ -22,15 +22,41 @@ export function cardExpander<T extends object>(name: string, templateJson: objec
   const template = new Template(templateJson);
   return (data: T) => {
     const card = template.expand({ $root: neutralize(data) }) as AdaptiveCardJson;
-    const text = JSON.stringify(card);
-    const unresolved = text.match(/\$\{[^}]*\}?/g);
-    if (unresolved) throw new Error(`${name}: unresolved template bindings ${[...new Set(unresolved)].join(', ')}`);
+    // Walked rather than serialized: the card is serialized once more to be sent, and most have nothing to report.
+    if (holdsBinding(card)) {
+      const unresolved = JSON.stringify(card).match(/\$\{[^}]*\}?/g) ?? [];
+      throw new Error(`${name}: unresolved template bindings ${[...new Set(unresolved)].join(', ')}`);
+    }
     return card;
   };
 }
 
+/** A string in the value holds `${`, or an object in it is not a plain one (a Date, a Map): copying makes it one. */
+function needsCopy(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (Array.isArray(value)) return value.some(needsCopy);
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return true;
+    for (const v of Object.values(value)) if (needsCopy(v)) return true;
+  }
+  return false;
+}
+
+/** Any string in the value (keys included) holds `${`. */
+function holdsBinding(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (Array.isArray(value)) return value.some(holdsBinding);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (k.includes('${') || holdsBinding(v)) return true;
+  }
+  return false;
+}
+
+/** The data with `${` defused in every string, as plain objects; what needs neither is passed as it is, not copied. */
 function neutralize(value: unknown): unknown {
   if (typeof value === 'string') return value.includes('${') ? value.replace(/\$\{/g, '$\u200B{') : value;
+  if (!needsCopy(value)) return value;
   if (Array.isArray(value)) return value.map(neutralize);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { MAX_CACHED_KEY_LENGTH } from '../../billing/intl-cache';
 
 const MASK = '•';
 
@@ -11,8 +12,23 @@ const MASK = '•';
  */
 export function displayNumber(number: string | null, isAdmin: boolean): string {
   if (number === null || number.trim() === '') return 'Number not recorded';
-  return isAdmin ? formatNumber(number) : maskNumber(number);
+  if (number.length > MAX_CACHED_KEY_LENGTH) return isAdmin ? formatNumber(number) : maskNumber(number);
+  const key = `${isAdmin ? 'admin' : 'masked'}|${number}`;
+  let shown = shownNumbers.get(key);
+  if (shown === undefined) {
+    shown = isAdmin ? formatNumber(number) : maskNumber(number);
+    if (shownNumbers.size >= MAX_SHOWN_NUMBERS) shownNumbers.delete(shownNumbers.keys().next().value!);
+    shownNumbers.set(key, shown);
+  }
+  return shown;
 }
+
+/**
+ * Numbers as shown, by number: parsing with the full metadata is most of what a meeting's card costs to build, and
+ * the same numbers come back card after card (a meeting's dial-ins, a team's usual destinations). Bounded.
+ */
+const MAX_SHOWN_NUMBERS = 2_000;
+const shownNumbers = new Map<string, string>();
 
 export function formatNumber(number: string): string {
   const parsed = parsePhoneNumberFromString(number.trim());
