@@ -9,7 +9,7 @@ import { BotCommands, type MentionedUser, type Turn } from './bot-commands';
 import { callerOf } from './caller';
 import { parseCommand } from './commands/parse-command';
 import { rememberConversation } from './conversation-refs';
-import { onMeetingEnd, type MeetingLookup } from './meeting-end';
+import { isMeetingEnd, onMeetingEnd, type MeetingLookup } from './meeting-end';
 import { StoreStorage } from './state/store-storage';
 import { storableFields, storableOptionalText, storableText } from './activity-text';
 import type { AdaptiveCardJson } from './cards/expand-card';
@@ -108,6 +108,8 @@ export function createBot(deps: {
 
   // Every activity: remember where we can speak first (installs, personal chats, group chats, channels).
   app.turn('beforeTurn', async (context) => {
+    // A meeting's end remembers its chat in the transaction that queues the card (one commit, not two).
+    if (isMeetingEnd(context.activity)) return true;
     try {
       await rememberConversation(tollgate.store, context.activity, tollgate.clock.now());
     } catch (err) {

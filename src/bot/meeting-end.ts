@@ -1,18 +1,25 @@
-import { TeamsInfo, type TurnContext } from 'botbuilder';
+import { TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import type { GraphClient } from '../graph/graph-client';
 import type { Logger } from '../observability/logger';
+import { batchedTransactionsOf } from '../store/batched-transactions';
 import type { Store } from '../store/database';
 import { insertMeetingCard } from '../store/bot-store';
-import { enqueue } from '../store/outbox-store';
+import { enqueue, enqueueClaimed, type OutboxRow } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
-import { outboxEnqueued } from '../notify/outbox-signal';
+import { outboxEnqueued, outboxTakerOf } from '../notify/outbox-signal';
 import { callerOf } from './caller';
+import { rememberConversation } from './conversation-refs';
 
 export const MEETING_CARD_SEND = 'meeting_card.send';
 
 /** The outbox dedupe key of a meeting's first post: one per meeting, whichever replica got the end event. */
 export function meetingCardSendKey(conferenceId: string): string {
   return `meeting-card:${conferenceId}`;
+}
+
+/** Teams' meeting-end event, as teams-ai's app.meetings.end routes it: onMeetingEnd remembers its chat itself. */
+export function isMeetingEnd(activity: Partial<Activity>): boolean {
+  return activity.type === 'event' && activity.channelId === 'msteams' && activity.name === 'application/vnd.microsoft.meetingEnd';
 }
 
 /** The end event's payload, whatever the case of its keys (Teams sends Id, EndTime, … despite the typings). */
@@ -60,12 +67,30 @@ export class TeamsGraphMeetingLookup implements MeetingLookup {
 
 /**
  * A scheduled meeting ended: remember its card (first writer wins, whichever replica got the event) and queue the
- * organizer's cost card in the same transaction. The card is built when it is delivered, from the legs rated by then.
+ * organizer's cost card in the same transaction, with the meeting chat's reference (every other activity's is
+ * remembered before its turn, bot-app.ts). The card is built when it is delivered, from the legs rated by then.
  */
 export async function onMeetingEnd(
   deps: { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date },
   context: TurnContext,
   payload: unknown,
+): Promise<'queued' | 'duplicate' | 'skipped'> {
+  let remembered = false;
+  try {
+    return await queueMeetingCard(deps, context, payload, () => (remembered = true));
+  } finally {
+    // Not queued (skipped, or failed): the chat is remembered on its own, as for any activity.
+    if (!remembered) {
+      await rememberConversation(deps.store, context.activity, deps.now()).catch((err) => deps.logger.warn({ err }, 'could not store the conversation reference'));
+    }
+  }
+}
+
+async function queueMeetingCard(
+  deps: { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date },
+  context: TurnContext,
+  payload: unknown,
+  onRemembered: () => void,
 ): Promise<'queued' | 'duplicate' | 'skipped'> {
   const caller = callerOf(context.activity);
   const event = normalizeMeetingEnd(payload);
@@ -84,7 +109,15 @@ export async function onMeetingEnd(
   }
   const at = deps.now().toISOString();
   const conferenceId = details.conferenceId;
-  const result = await deps.store.inTenantTransaction(tenantId, async (tx) => {
+  // With an outbox worker in this process, the card's row is queued already claimed for it and handed over once
+  // committed: the card goes out at once, without a claim of its own (should the process die first, the row's lease
+  // runs out and any replica's worker sends it). The transaction is shared with the other meetings ending meanwhile
+  // (one commit for all), and may run twice: `claimed` is set afresh each time.
+  const taker = outboxTakerOf(deps.store);
+  let claimed: OutboxRow | undefined;
+  const result = await batchedTransactionsOf(deps.store).run(tenantId, async (tx) => {
+    claimed = undefined;
+    await rememberConversation(deps.store, context.activity, new Date(at), tx);
     const created = await insertMeetingCard(tx, {
       tenant_id: tenantId,
       conference_id: conferenceId,
@@ -98,10 +131,14 @@ export async function onMeetingEnd(
       updated_at: at,
     });
     if (!created) return 'duplicate' as const;
-    await enqueue(tx, { tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at });
+    const message = { tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at };
+    if (taker) claimed = await enqueueClaimed(tx, message, taker.leaseUntil());
+    else await enqueue(tx, message);
     return 'queued' as const;
   });
+  onRemembered();
   // Committed: a worker of this process sends the card now rather than at its next poll.
-  if (result === 'queued') outboxEnqueued(deps.store);
+  if (claimed) taker!.take(claimed);
+  else if (result === 'queued') outboxEnqueued(deps.store);
   return result;
 }

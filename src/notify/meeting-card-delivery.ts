@@ -6,8 +6,7 @@ import { findTenant } from '../store/tenant-store';
 import type { Tollgate } from '../tollgate';
 import type { Clock } from '../time/clock';
 import { DeliveryError, type Messenger } from './messenger';
-import type { OutboxClaim, OutboxHandler } from './outbox-worker';
-import { recordAfterSend } from './record-after-send';
+import type { OutboxHandler, OutboxRecord } from './outbox-worker';
 import { findOutboxRow } from '../store/outbox-store';
 import { meetingCardSendKey } from '../bot/meeting-end';
 
@@ -39,7 +38,7 @@ export function meetingCardHandlers(deps: {
     return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
   };
 
-  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', claim: OutboxClaim) => {
+  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update'): Promise<OutboxRecord | undefined> => {
     const card = await findMeetingCard(store.db, tenantId, conferenceId);
     if (!card) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
     if (card.activity_id && card.conversation_id) {
@@ -48,7 +47,7 @@ export function meetingCardHandlers(deps: {
       if (!conversation) throw new DeliveryError('the organizer no longer has a chat with Tollgate', undefined, true);
       const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
       await messenger.update(reference, card.activity_id, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
-      return;
+      return undefined;
     }
     if (mode === 'update') {
       // Not posted yet. A post still queued will be rendered when it is sent, with these legs: nothing to do. A post
@@ -56,7 +55,7 @@ export function meetingCardHandlers(deps: {
       // it (back-off), then update it.
       const post = await findOutboxRow(store.db, tenantId, meetingCardSendKey(conferenceId));
       if (post?.status === 'sending') throw new DeliveryError('the card is being posted right now: updating it once it is');
-      return;
+      return undefined;
     }
     const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
     if (!conversation) {
@@ -64,13 +63,13 @@ export function meetingCardHandlers(deps: {
     }
     const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
     const sent = await messenger.send(reference, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
-    await recordAfterSend(claim.deadline, () =>
-      setMeetingCardActivity(store.db, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString()),
-    );
+    // Written by the worker with the row's done mark (and retried through a short outage): without it a retry of the
+    // row would post the card again instead of updating it.
+    return (tx) => setMeetingCardActivity(tx, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString());
   };
 
   return {
-    'meeting_card.send': async (row, payload, claim) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send', claim),
-    'meeting_card.update': async (row, payload, claim) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update', claim),
+    'meeting_card.send': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send'),
+    'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
   };
 }

@@ -1,15 +1,33 @@
 import type { Logger } from '../observability/logger';
-import type { Store } from '../store/database';
-import { claimDue, markDone, markRetry, renewClaim, type OutboxRow } from '../store/outbox-store';
+import type { Store, Tx } from '../store/database';
+import { claimDue, markDoneMany, markRetry, renewClaim, type OutboxRow } from '../store/outbox-store';
 import type { Clock } from '../time/clock';
 import { DeliveryError } from './messenger';
-import { onOutboxEnqueued } from './outbox-signal';
+import { offerOutboxTaker, onOutboxEnqueued } from './outbox-signal';
+import { recordAfterSend } from './record-after-send';
 
 /**
  * Delivers one row. `claim.deadline` (Date.now() milliseconds) is when the handler should have finished: half the
  * lease, so whatever it still has to record after a send (the activity id) fits before another worker may take the row.
+ * What a send must leave in the database (the posted activity's id) the handler returns as an OutboxRecord: the
+ * worker writes it in the transaction that marks the row done, retrying through a short outage until the deadline.
  */
-export type OutboxHandler = (row: OutboxRow, payload: unknown, claim: OutboxClaim) => Promise<void>;
+export type OutboxHandler = (row: OutboxRow, payload: unknown, claim: OutboxClaim) => Promise<void | OutboxRecord>;
+
+/** The database write that records what a delivery did; failing, the delivery counts as failed (it is retried). */
+export type OutboxRecord = (tx: Tx) => Promise<unknown>;
+
+/** A delivered row waiting for the transaction that marks it done. */
+interface DoneEntry {
+  row: OutboxRow;
+  record: OutboxRecord | undefined;
+  deadline: number;
+  resolve(held: boolean): void;
+  reject(err: unknown): void;
+}
+
+/** The most delivered rows one transaction marks done. */
+const MAX_DONE_BATCH = 100;
 
 export interface OutboxClaim {
   deadline: number;
@@ -45,6 +63,14 @@ export class OutboxWorker {
   private readonly maxAttempts: number;
   private readonly pollMs: number;
   private readonly concurrency: number;
+  private withdrawTaker: (() => void) | undefined;
+  /** Rows this process inserted already claimed and handed over (take): delivered by lanes of their own. */
+  private readonly handed: OutboxRow[] = [];
+  private handedLanes = 0;
+  private readonly handedRunning = new Set<Promise<void>>();
+  /** Delivered rows waiting to be marked done, all that finished meanwhile in one transaction (one commit). */
+  private readonly doneQueue: DoneEntry[] = [];
+  private doneFlushScheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -90,7 +116,38 @@ export class OutboxWorker {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = onOutboxEnqueued(this.store, () => this.wake());
+    this.withdrawTaker = offerOutboxTaker(this.store, {
+      leaseUntil: () => new Date(this.clock.now().getTime() + this.leaseMs).toISOString(),
+      take: (row) => this.take(row),
+    });
     this.schedule(0);
+  }
+
+  /**
+   * Delivers a row this process has just committed already claimed for this worker (enqueueClaimed with
+   * leaseUntil()): at once, up to `concurrency` side by side (besides the pass's own), in the order handed over.
+   */
+  take(row: OutboxRow): void {
+    // Stopped: left claimed; once its lease runs out a worker claims it again, as a crashed worker's rows.
+    if (!this.started) return;
+    this.handed.push(row);
+    if (this.handedLanes >= this.concurrency) return;
+    this.handedLanes += 1;
+    const lane = (async () => {
+      while (this.handed.length > 0) {
+        const next = this.handed.shift()!;
+        try {
+          await this.deliver(next);
+        } catch (err) {
+          // The database, not the delivery (deliver() records those): the row's lease runs out and it is retried.
+          this.logger.warn({ err, tenantId: next.tenant_id, outboxId: next.id }, 'outbox delivery failed on the database; will retry');
+        }
+      }
+    })().finally(() => {
+      this.handedLanes -= 1;
+      this.handedRunning.delete(lane);
+    });
+    this.handedRunning.add(lane);
   }
 
   /** Delivers due rows now instead of at the next poll (no-op when stopped). */
@@ -124,23 +181,34 @@ export class OutboxWorker {
     this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.withdrawTaker?.();
+    this.withdrawTaker = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    await Promise.all(this.handedRunning);
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
     // Rows wait their turn in the batch: renew the lease now (a full lease for this one delivery, which the
-    // messenger's timeout keeps well inside), or skip a row another worker has taken since.
+    // messenger's timeout keeps well inside), or skip a row another worker has taken since. A claim with three
+    // quarters of its lease left (just claimed, or handed over) needs no renewal: it outlasts the deadline below by a
+    // quarter lease, the messenger's whole timeout.
     const log = { tenantId: row.tenant_id, outboxId: row.id, kind: row.kind, attempts: row.attempts };
-    if (!(await renewClaim(this.store.db, row, new Date(this.clock.now().getTime() + this.leaseMs).toISOString()))) {
+    const now = this.clock.now().getTime();
+    const fresh = row.lease_until !== null && Date.parse(row.lease_until) - now >= (this.leaseMs * 3) / 4;
+    if (!fresh && !(await renewClaim(this.store.db, row, new Date(now + this.leaseMs).toISOString()))) {
       this.logger.warn(log, 'outbox row was taken over by another worker before its turn: skipped');
       return;
     }
     const handler = this.handlers[row.kind];
+    const deadline = Date.now() + this.leaseMs / 2;
+    let held: boolean | undefined;
     try {
       if (!handler) throw new DeliveryError(`no handler for outbox kind ${row.kind}`, undefined, true);
-      await handler(row, JSON.parse(row.payload), { deadline: Date.now() + this.leaseMs / 2 });
+      const record = await handler(row, JSON.parse(row.payload), { deadline });
+      // With the record written, or not at all: failing, the delivery failed (its retry cannot tell it was sent).
+      if (record) held = await this.markDelivered(row, record, deadline);
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message ?? String(err));
       const dead = e.permanent || row.attempts >= this.maxAttempts;
@@ -156,8 +224,46 @@ export class OutboxWorker {
     }
     // Outside the try: a database failure here is not a failed delivery. The row stays claimed until its lease runs
     // out and is then delivered again (the meeting card handler then updates the card it posted, not posts again).
-    if (!(await markDone(this.store.db, row, this.clock.now().toISOString()))) {
-      this.logger.warn(log, 'outbox row delivered after its lease ran out: another worker may have delivered it too');
+    if (held === undefined) held = await this.markDelivered(row, undefined, deadline);
+    if (!held) this.logger.warn(log, 'outbox row delivered after its lease ran out: another worker may have delivered it too');
+  }
+
+  /**
+   * Marks a delivered row done (its claim still holding: resolves whether it did), after writing its record. The
+   * rows delivered meanwhile go in the same transaction: on SQLite every commit waits for an fsync, and 200 cards
+   * cost 400 commits one by one.
+   */
+  private markDelivered(row: OutboxRow, record: OutboxRecord | undefined, deadline: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.doneQueue.push({ row, record, deadline, resolve, reject });
+      if (this.doneFlushScheduled) return;
+      this.doneFlushScheduled = true;
+      // After this turn of the event loop: the deliveries whose answers came in with this one join the batch.
+      setImmediate(() => void this.flushDone());
+    });
+  }
+
+  private async flushDone(): Promise<void> {
+    while (this.doneQueue.length > 0) await this.writeDone(this.doneQueue.splice(0, MAX_DONE_BATCH));
+    this.doneFlushScheduled = false;
+  }
+
+  /** Settles every entry of the batch; never throws. */
+  private async writeDone(batch: DoneEntry[]): Promise<void> {
+    const at = this.clock.now().toISOString();
+    const write = async (tx: Tx) => {
+      for (const entry of batch) if (entry.record) await entry.record(tx);
+      return markDoneMany(tx, batch.map((e) => e.row), at);
+    };
+    // One statement needs no transaction, nor do two on PostgreSQL (BEGIN and COMMIT would double the round trips).
+    const alone = batch.length === 1 && (!batch[0]!.record || this.store.engine === 'postgres');
+    try {
+      const marked = await recordAfterSend(Math.min(...batch.map((e) => e.deadline)), () => (alone ? write(this.store.db) : this.store.inTransaction(write)));
+      for (const entry of batch) entry.resolve(marked.has(entry.row.id));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One entry's record may be what failed: each on its own, so only that one fails.
+      for (const entry of batch) await this.writeDone([entry]);
     }
   }
 }

@@ -5,29 +5,52 @@ import type { OutboxTable } from './schema';
 export type OutboxRow = OutboxTable;
 
 /** Enqueues in the caller's transaction; the same dedupe key again is a no-op. Returns whether a row was added. */
-export async function enqueue(
-  tx: Tx,
-  message: { tenantId: string; kind: string; dedupeKey: string; payload: unknown; at: string },
-): Promise<boolean> {
+export async function enqueue(tx: Tx, message: OutboxMessage): Promise<boolean> {
+  return (await insertRow(tx, rowOf(message, undefined))) !== undefined;
+}
+
+export interface OutboxMessage {
+  tenantId: string;
+  kind: string;
+  dedupeKey: string;
+  payload: unknown;
+  at: string;
+}
+
+/**
+ * Enqueues in the caller's transaction already claimed until `leaseUntil` (as claimDue would: 'sending', first
+ * attempt), for a worker of this process to deliver as soon as the transaction commits, without a claim of its
+ * own. Should this process die first, the row is claimed again like any row whose claimer died, once its lease has
+ * run out. Returns the row, or undefined when the dedupe key was already queued.
+ */
+export async function enqueueClaimed(tx: Tx, message: OutboxMessage, leaseUntil: string): Promise<OutboxRow | undefined> {
+  return insertRow(tx, rowOf(message, leaseUntil));
+}
+
+function rowOf(message: OutboxMessage, leaseUntil: string | undefined): OutboxRow {
+  return {
+    tenant_id: message.tenantId,
+    id: randomUUID(),
+    kind: message.kind,
+    dedupe_key: message.dedupeKey,
+    payload: JSON.stringify(message.payload),
+    status: leaseUntil === undefined ? 'pending' : 'sending',
+    attempts: leaseUntil === undefined ? 0 : 1,
+    next_attempt_at: message.at,
+    lease_until: leaseUntil ?? null,
+    last_error: null,
+    created_at: message.at,
+    done_at: null,
+  };
+}
+
+async function insertRow(tx: Tx, row: OutboxRow): Promise<OutboxRow | undefined> {
   const r = await tx
     .insertInto('outbox')
-    .values({
-      tenant_id: message.tenantId,
-      id: randomUUID(),
-      kind: message.kind,
-      dedupe_key: message.dedupeKey,
-      payload: JSON.stringify(message.payload),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: message.at,
-      lease_until: null,
-      last_error: null,
-      created_at: message.at,
-      done_at: null,
-    })
+    .values(row)
     .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? row : undefined;
 }
 
 /**
@@ -80,6 +103,22 @@ export async function markDone(tx: Tx, row: ClaimRef, at: string): Promise<boole
     .where('id', '=', row.id);
   if (row.attempts !== undefined) q = q.where('status', '=', 'sending').where('attempts', '=', row.attempts);
   return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
+}
+
+/**
+ * markDone for several claims in one statement (what one worker delivered meanwhile). Returns the ids of the rows
+ * whose claim still held, which are the rows it marked.
+ */
+export async function markDoneMany(tx: Tx, rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const marked = await tx
+    .updateTable('outbox')
+    .set({ status: 'done', done_at: at, lease_until: null, last_error: null })
+    .where('status', '=', 'sending')
+    .where((eb) => eb.or(rows.map((r) => eb.and([eb('tenant_id', '=', r.tenant_id), eb('id', '=', r.id), eb('attempts', '=', r.attempts)]))))
+    .returning('id')
+    .execute();
+  return new Set(marked.map((r) => r.id));
 }
 
 export async function markRetry(tx: Tx, row: ClaimRef, nextAttemptAt: string, error: string, dead: boolean): Promise<boolean> {

@@ -142,6 +142,17 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.proactive).toHaveLength(1);
   });
 
+  it("remembers the meeting chat, with the card's row when it queues one and on its own when it does not", async () => {
+    const chats = async () => (await store.db.selectFrom('conversation_refs').select('conversation_id').where('tenant_id', '=', T).execute()).map((r) => r.conversation_id);
+    expect(await chats()).not.toContain('19:meeting_abc@thread.v2');
+    await meetingEnd();
+    expect(await chats()).toContain('19:meeting_abc@thread.v2');
+    await store.db.deleteFrom('conversation_refs').where('conversation_id', '=', '19:meeting_abc@thread.v2').execute();
+    h.lookup.meetings.set('meeting-3', { organizerId: USERS.ppm, title: 'No dial-in' });
+    await meetingEnd('meeting-3');
+    expect(await chats()).toContain('19:meeting_abc@thread.v2');
+  });
+
   it('skips a meeting without a dial-in conference, and a tenant it does not know', async () => {
     h.lookup.meetings.set('meeting-3', { organizerId: USERS.ppm, title: 'No dial-in' });
     await meetingEnd('meeting-3');

@@ -1,0 +1,139 @@
+import { outboxTakerOf } from '../../src/notify/outbox-signal';
+import { OutboxWorker, type OutboxHandler } from '../../src/notify/outbox-worker';
+import { silentLogger } from '../../src/observability/logger';
+import type { Store } from '../../src/store/database';
+import { enqueue, enqueueClaimed } from '../../src/store/outbox-store';
+import type { FixedClock } from '../../src/time/clock';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { T, setUpTenant } from '../support/fixtures';
+
+/**
+ * Rows this process queues already claimed for its running worker (the post-meeting card) are handed over and sent
+ * at once, without a claim or a poll, and stay crash-safe: left undelivered, they come back when their lease runs
+ * out. Delivered rows are marked done (with what each send recorded) in one transaction for all that finished together.
+ */
+const AN_HOUR = 3_600_000;
+const LEASE_MS = 60_000;
+jest.setTimeout(20_000);
+
+describeEachEngine('outbox worker: rows handed over at commit, done marks in one transaction', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let clock: FixedClock;
+  const workers: OutboxWorker[] = [];
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    ({ clock } = await setUpTenant(store));
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    await cleanup();
+  });
+
+  const worker = (handler: OutboxHandler, options: { concurrency?: number } = {}) => {
+    const w = new OutboxWorker(store, clock, silentLogger, { 'test.note': handler }, { pollMs: AN_HOUR, leaseMs: LEASE_MS, ...options });
+    workers.push(w);
+    return w;
+  };
+  const message = (key: string) => ({ tenantId: T, kind: 'test.note', dedupeKey: key, payload: { key }, at: clock.now().toISOString() });
+  const states = async () =>
+    Object.fromEntries(
+      (await store.db.selectFrom('outbox').select(['dedupe_key', 'status', 'attempts', 'last_error']).where('tenant_id', '=', T).execute()).map((r) => [
+        r.dedupe_key,
+        { status: r.status, attempts: Number(r.attempts), error: r.last_error },
+      ]),
+    );
+  const until = async (done: () => Promise<boolean>) => {
+    while (!(await done())) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('delivers a row queued claimed for it as soon as it is handed over, as its first and only attempt', async () => {
+    const seen: string[] = [];
+    const w = worker(async (_row, payload) => void seen.push((payload as { key: string }).key));
+    expect(outboxTakerOf(store)).toBeUndefined();
+    w.start();
+    const taker = outboxTakerOf(store)!;
+    expect(taker).toBeDefined();
+    const row = await store.inTenantTransaction(T, (tx) => enqueueClaimed(tx, message('handed'), taker.leaseUntil()));
+    expect(row).toMatchObject({ status: 'sending', attempts: 1, lease_until: new Date(clock.now().getTime() + LEASE_MS).toISOString() });
+    // The same key again is not queued twice.
+    expect(await store.inTenantTransaction(T, (tx) => enqueueClaimed(tx, message('handed'), taker.leaseUntil()))).toBeUndefined();
+    taker.take(row!);
+    await until(async () => (await states()).handed?.status === 'done');
+    expect(seen).toEqual(['handed']);
+    expect((await states()).handed).toEqual({ status: 'done', attempts: 1, error: null });
+    await w.stop();
+    expect(outboxTakerOf(store)).toBeUndefined();
+  });
+
+  it('leaves a row handed over to a stopped worker claimed until its lease runs out; then any worker delivers it once', async () => {
+    const seen: string[] = [];
+    const handler: OutboxHandler = async (_row, payload) => void seen.push((payload as { key: string }).key);
+    const w = worker(handler);
+    w.start();
+    const taker = outboxTakerOf(store)!;
+    const row = await store.inTenantTransaction(T, (tx) => enqueueClaimed(tx, message('orphan'), taker.leaseUntil()));
+    await w.stop(); // as if the process died between the commit and the delivery
+    taker.take(row!);
+    const other = worker(handler);
+    expect(await other.runOnce()).toBe(0); // its claim still holds
+    clock.advance(LEASE_MS + 1);
+    expect(await other.runOnce()).toBe(1);
+    expect(seen).toEqual(['orphan']);
+    expect((await states()).orphan).toEqual({ status: 'done', attempts: 2, error: null });
+  });
+
+  it('marks the rows delivered together done in one transaction with their records; a record that fails fails only its row', async () => {
+    const keys = ['a', 'b', 'c', 'd'];
+    await store.inTenantTransaction(T, async (tx) => {
+      for (const key of keys) await enqueue(tx, message(key));
+    });
+    let inFlight = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const recorded: string[] = [];
+    const w = worker(
+      async (_row, payload) => {
+        const key = (payload as { key: string }).key;
+        // The connector answers all four at once.
+        if (++inFlight === keys.length) release();
+        await gate;
+        return async (tx) => {
+          if (key === 'c') throw new Error('a bug in the record');
+          await tx.selectFrom('outbox').select('id').where('tenant_id', '=', T).execute();
+          recorded.push(key);
+        };
+      },
+      { concurrency: keys.length },
+    );
+    expect(await w.runOnce()).toBe(keys.length);
+    // Together first (rolled back by c's failure), then each alone.
+    expect([...new Set(recorded)].sort()).toEqual(['a', 'b', 'd']);
+    const after = await states();
+    expect([after.a, after.b, after.d]).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+    expect(after.c).toEqual({ status: 'pending', attempts: 1, error: 'a bug in the record' });
+  });
+
+  it('marks the rows delivered together done in one transaction', async () => {
+    const keys = ['a', 'b', 'c'];
+    await store.inTenantTransaction(T, async (tx) => {
+      for (const key of keys) await enqueue(tx, message(key));
+    });
+    let inFlight = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const w = worker(
+      async () => {
+        if (++inFlight === keys.length) release();
+        await gate;
+        return async (tx) => tx.selectFrom('outbox').select('id').where('tenant_id', '=', T).execute();
+      },
+      { concurrency: keys.length },
+    );
+    const transactions = jest.spyOn(store, 'inTransaction');
+    expect(await w.runOnce()).toBe(keys.length);
+    expect(transactions).toHaveBeenCalledTimes(2); // the claim, and the three done marks
+    expect(Object.values(await states())).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+  });
+});
