@@ -53,7 +53,8 @@ export interface BotRun {
 }
 
 export interface BotLatencyResult {
-  config: { connections: number; secondsPerRound: number; rounds: number; warmupSeconds: number; commands: string[] };
+  /** warmupSeconds: how long the longer of the two warm-ups took (each is warmupRequests requests). */
+  config: { connections: number; secondsPerRound: number; rounds: number; warmupRequests: number; warmupSeconds: number; commands: string[] };
   runs: BotRun[];
   /** All rounds of a bot together (percentiles over every request). */
   tollgate: { http: LatencyFigures; reply: LatencyFigures; requestsPerSecond: number; cpuMsPerRequest: number | undefined };
@@ -80,14 +81,15 @@ export async function runBotLatency(options: {
   connections?: number;
   secondsPerRound?: number;
   rounds?: number;
-  warmupSeconds?: number;
+  /** Requests each bot answers before the measured rounds (the same count for both, however fast each is). */
+  warmupRequests?: number;
   tmpDir?: string;
   log: (line: string) => void;
 }): Promise<BotLatencyResult> {
   const connections = options.connections ?? 50;
   const secondsPerRound = options.secondsPerRound ?? 8;
   const rounds = options.rounds ?? 2;
-  const warmupSeconds = options.warmupSeconds ?? 3;
+  const warmupRequests = options.warmupRequests ?? 3000;
   const dir = fs.mkdtempSync(path.join(options.tmpDir ?? os.tmpdir(), 'tollgate-bench-bot-'));
   const connector = await startFakeConnector();
   const procs: BotProcess[] = [];
@@ -98,6 +100,9 @@ export async function runBotLatency(options: {
       entry: 'src/index.ts',
       logFile: path.join(dir, 'tollgate.log'),
       env: { DATABASE_URL: `sqlite:${path.join(dir, 'tollgate.db')}`, SEED_DEMO: 'true', BOT_ID: '', BOT_PASSWORD: '', LOG_LEVEL: 'info', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' },
+      // Where the time goes, e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of the bot
+      // process, written when it stops (bench/cpu-profile-summary.ts).
+      nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean),
     });
     procs.push(tollgate);
     const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {} });
@@ -117,7 +122,7 @@ export async function runBotLatency(options: {
     };
 
     let runId = 0;
-    const load = async (bot: 'tollgate' | 'echo', target: BotProcess, seconds: number): Promise<{ result: AutocannonResult; replies: number[]; wrong: number; cpuSeconds: number | undefined }> => {
+    const load = async (bot: 'tollgate' | 'echo', target: BotProcess, length: { seconds: number } | { requests: number }): Promise<{ result: AutocannonResult; replies: number[]; wrong: number; cpuSeconds: number | undefined }> => {
       runId += 1;
       replies = [];
       wrong = 0;
@@ -127,12 +132,14 @@ export async function runBotLatency(options: {
       const result = await autocannon({
         url: `${target.url}/api/messages`,
         connections,
-        duration: seconds,
+        ...('seconds' in length ? { duration: length.seconds } : { amount: length.requests }),
         timeout: 30,
         setupClient: (client: AutocannonClient) => {
           const c = nextConversation++;
           const from = USERS[c % USERS.length]!;
-          const conversationId = `a:bench-${bot}-${runId}-${c}`;
+          // The same 50 conversations in every run of a bot, the warm-up included: the load is people who have
+          // talked to the bot before (a first message from a new conversation also stores where to reach it).
+          const conversationId = `a:bench-${bot}-${c}`;
           let n = 0;
           client.setRequests([
             {
@@ -140,7 +147,7 @@ export async function runBotLatency(options: {
               path: '/api/messages',
               headers: { 'content-type': 'application/json' },
               setupRequest: (req) => {
-                const id = `${conversationId}-${n}`;
+                const id = `${conversationId}-${runId}-${n}`;
                 const text = COMMANDS[n % COMMANDS.length]!;
                 n += 1;
                 sent.set(id, { at: performance.now(), bot });
@@ -156,15 +163,19 @@ export async function runBotLatency(options: {
       return { result, replies: [...replies], wrong, cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
     };
 
+    let warmupSeconds = 0;
     for (const [bot, target] of [['echo', echo], ['tollgate', tollgate]] as const) {
-      options.log(`  warm-up: ${bot}, ${warmupSeconds} s`);
-      await load(bot, target, warmupSeconds);
+      // By requests, not seconds: a fresh process compiles as it goes (in the first rounds Tollgate used a third more
+      // CPU per request than later), and a bot that answers fewer requests a second would get less of a warm-up.
+      options.log(`  warm-up: ${bot}, ${warmupRequests} requests`);
+      const { result } = await load(bot, target, { requests: warmupRequests });
+      warmupSeconds = Math.max(warmupSeconds, Math.round(result.duration));
     }
     const runs: BotRun[] = [];
     const all = { tollgate: { reply: [] as number[], requests: 0, seconds: 0, cpu: 0 as number | undefined }, echo: { reply: [] as number[], requests: 0, seconds: 0, cpu: 0 as number | undefined } };
     for (let round = 1; round <= rounds; round++) {
       for (const [bot, target] of [['echo', echo], ['tollgate', tollgate]] as const) {
-        const { result, replies: r, wrong: w, cpuSeconds } = await load(bot, target, secondsPerRound);
+        const { result, replies: r, wrong: w, cpuSeconds } = await load(bot, target, { seconds: secondsPerRound });
         const run: BotRun = {
           bot,
           round,
@@ -205,7 +216,7 @@ export async function runBotLatency(options: {
     const ratioP99Http = ratio(t.http.p99, e.http.p99);
     const ratioP99Reply = ratio(t.reply.p99, e.reply.p99);
     return {
-      config: { connections, secondsPerRound, rounds, warmupSeconds, commands: COMMANDS },
+      config: { connections, secondsPerRound, rounds, warmupRequests, warmupSeconds, commands: COMMANDS },
       runs,
       tollgate: t,
       echo: e,
@@ -224,7 +235,8 @@ export async function runBotLatency(options: {
 }
 
 if (require.main === module) {
-  runBotLatency({ log: (l) => process.stderr.write(`${l}\n`) }).then(
+  const seconds = Number(process.env.BENCH_BOT_SECONDS) || undefined;
+  runBotLatency({ secondsPerRound: seconds, log: (l) => process.stderr.write(`${l}\n`) }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err) => {
       process.stderr.write(`${(err as Error).stack}\n`);
