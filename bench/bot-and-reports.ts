@@ -117,7 +117,10 @@ function postMeetingReport(r: PostMeetingResult): string {
       ['event → HTTP response p50 / p99, ms', `${ms(t.eventResponses.p50)} / ${ms(t.eventResponses.p99)}`, '', '', '', ''],
       ['CPU time of the bot process per meeting, ms', ms(t.cpuMsPerMeeting), ms(r.echo.cpuMsPerMeeting), x((t.cpuMsPerMeeting ?? NaN) / (r.echo.cpuMsPerMeeting ?? NaN)), '', ''],
     ]),
-    `  delivered ${t.cards.count} of ${r.config.meetings} cards (${t.missing} missing), ${t.eventErrors} event errors; Tollgate peak RSS ${r.peakRssMiB.tollgate ?? '-'} MiB; load ${t.loadAverage1m}`,
+    `  delivered ${t.cards.count} of ${r.config.meetings} cards (${t.missing} missing, ${t.duplicates} posted twice), ${t.eventErrors} event errors; Tollgate peak RSS ${r.peakRssMiB.tollgate ?? '-'} MiB; load ${t.loadAverage1m}`,
+    ...(t.sqlite
+      ? [`  SQLite per meeting: ${t.sqlite.statementsPerMeeting} statements, ${t.sqlite.commitsPerMeeting} commits; ${t.sqlite.blockedMs} ms in all inside SQLite (event loop blocked, fsyncs included)`]
+      : []),
   ].join('\n');
 }
 

@@ -28,8 +28,24 @@ import { RATES_CSV_PATH } from './workload';
 export interface PostMeetingResult {
   config: { meetings: number; organizers: number; legsPerMeeting: number; engine: 'sqlite' | 'postgres' };
   /** cpuMsPerMeeting: the process's CPU time from the first event to the last card, per meeting (steadier than latency on a busy machine). */
-  tollgate: { cards: LatencyFigures; eventResponses: LatencyFigures; missing: number; eventErrors: number; cpuMsPerMeeting: number | undefined; loadAverage1m: number };
-  echo: { replies: LatencyFigures; missing: number; cpuMsPerMeeting: number | undefined; loadAverage1m: number };
+  tollgate: {
+    cards: LatencyFigures;
+    eventResponses: LatencyFigures;
+    missing: number;
+    /** Cards posted a second time for the same meeting. */
+    duplicates: number;
+    eventErrors: number;
+    cpuMsPerMeeting: number | undefined;
+    /**
+     * This process's CPU time over the same interval, per meeting: sending the events, and serving the fake Graph
+     * (over TLS) and the fake connector. It runs on the same cores as Tollgate, which production's Graph does not.
+     */
+    loadGeneratorCpuMsPerMeeting: number | undefined;
+    /** SQLite: statements and commits per meeting, and the time spent inside SQLite (event loop blocked, fsyncs included). */
+    sqlite?: { statementsPerMeeting: number; commitsPerMeeting: number; blockedMs: number };
+    loadAverage1m: number;
+  };
+  echo: { replies: LatencyFigures; missing: number; cpuMsPerMeeting: number | undefined; loadGeneratorCpuMsPerMeeting: number | undefined; loadAverage1m: number };
   ratioP99: number;
   targetMs: number;
   pass: boolean;
@@ -161,11 +177,16 @@ export async function runPostMeeting(options: {
       c.meetings.set(`bench-meeting-${m}`, { organizerAadObjectId: organizers[m % organizerCount]!.aadObjectId, title: TITLE(m), joinUrl });
       graph.meetings.set(joinUrl, { conferenceId: `pm-conf-${m}`, subject: TITLE(m) });
     }
+    const countsFile = path.join(dir, 'statement-counts.json');
     const tollgate = await startBotProcess({
       name: 'Tollgate',
       entry: 'src/index.ts',
       logFile: path.join(dir, 'tollgate.log'),
+      // On SQLite, its statements and commits are counted (sqlite-statement-counter.cjs). POST_MEETING_NODE_ARGS,
+      // e.g. '--cpu-prof --cpu-prof-dir=bench/results', profiles it.
+      nodeArgs: [...(engine === 'sqlite' ? ['-r', path.join(__dirname, 'support', 'sqlite-statement-counter.cjs')] : []), ...(process.env.POST_MEETING_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       env: {
+        STATEMENT_COUNTS_FILE: countsFile,
         DATABASE_URL: databaseUrl,
         SEED_DEMO: 'false',
         BOT_ID: '',
@@ -197,13 +218,17 @@ export async function runPostMeeting(options: {
     // The meetings end, all at once.
     const sentAt = new Array<number>(meetings);
     const cards = new Map<number, number>();
+    let duplicates = 0; // a second post of a meeting's card (exactly-once delivery says none)
     c.onActivity = (a) => {
       if (a.method !== 'POST' || a.activity.type !== 'message' || !a.conversationId.startsWith('a:bench-personal-')) return;
       const m = /Bench meeting #(\d{4})/.exec(a.body);
-      if (m && !cards.has(Number(m[1]))) cards.set(Number(m[1]), a.at);
+      if (m && cards.has(Number(m[1]))) duplicates += 1;
+      else if (m) cards.set(Number(m[1]), a.at);
     };
     options.log(`  ${meetings} meeting-end events at once to Tollgate`);
     const cpuBefore = tollgate.cpuSeconds();
+    const ownCpuBefore = process.cpuUsage();
+    if (engine === 'sqlite') tollgate.child.kill('SIGUSR2'); // counting from here
     const events = await postAll(
       `${tollgate.url}/api/messages`,
       Array.from({ length: meetings }, (_, m) =>
@@ -223,18 +248,35 @@ export async function runPostMeeting(options: {
     );
     await waitFor(() => cards.size >= meetings, 60_000);
     const cpuAfter = tollgate.cpuSeconds();
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    let sqlite: PostMeetingResult['tollgate']['sqlite'];
+    if (engine === 'sqlite') {
+      tollgate.child.kill('SIGUSR2'); // to here
+      await waitFor(() => fs.existsSync(countsFile), 5_000);
+      const counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as { statements: number; commits: number; sqliteMs: number };
+      const each = (n: number) => Math.round((n / meetings) * 100) / 100;
+      sqlite = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), blockedMs: counts.sqliteMs };
+    }
     const cardMs = [...cards.entries()].map(([m, at]) => at - sentAt[m]!);
     const tollgateFigures = {
       cards: latencyFigures(cardMs),
       eventResponses: latencyFigures(events.ms),
       missing: meetings - cards.size,
+      duplicates,
       eventErrors: events.errors,
       cpuMsPerMeeting: perMeeting(cpuBefore, cpuAfter),
+      loadGeneratorCpuMsPerMeeting: perMeeting(0, (ownCpu.user + ownCpu.system) / 1e6),
+      sqlite,
       loadAverage1m: loadAverage1m(),
     };
     const peak = tollgate.peakRssMiB();
     await tollgate.stop();
-    options.log(`  Tollgate: card p50 ${tollgateFigures.cards.p50} ms, p99 ${tollgateFigures.cards.p99} ms, max ${tollgateFigures.cards.max} ms; ${tollgateFigures.missing} missing`);
+    options.log(`  Tollgate: card p50 ${tollgateFigures.cards.p50} ms, p99 ${tollgateFigures.cards.p99} ms, max ${tollgateFigures.cards.max} ms; ${tollgateFigures.missing} missing, ${duplicates} posted twice`);
+    options.log(
+      `  CPU ${tollgateFigures.cpuMsPerMeeting} ms per meeting (load generator and fakes: ${tollgateFigures.loadGeneratorCpuMsPerMeeting})` +
+        (sqlite ? `; SQLite: ${sqlite.statementsPerMeeting} statements, ${sqlite.commitsPerMeeting} commits per meeting, ${sqlite.blockedMs} ms inside SQLite` : '') +
+        `; Graph: ${graph.tokenRequests.length} token requests, ${graph.meetingRequests} onlineMeetings requests`,
+    );
 
     // The anchor: the same number of events at once to the echo bot, each answered with a message.
     const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {} });
@@ -261,16 +303,19 @@ export async function runPostMeeting(options: {
       );
     await postAll(`${echo.url}/api/messages`, echoBodies('echo-warmup'), () => undefined); // warm, as Tollgate was
     const echoCpuBefore = echo.cpuSeconds();
+    const echoOwnCpuBefore = process.cpuUsage();
     await postAll(`${echo.url}/api/messages`, echoBodies('echo-end'), (i, at) => (echoSent[i] = at));
     await waitFor(() => echoReplies.size >= meetings, 30_000);
     const echoCpuAfter = echo.cpuSeconds();
+    const echoOwnCpu = process.cpuUsage(echoOwnCpuBefore);
     const echoFigures = {
       replies: latencyFigures([...echoReplies.entries()].map(([m, at]) => at - echoSent[m]!)),
       missing: meetings - echoReplies.size,
       cpuMsPerMeeting: perMeeting(echoCpuBefore, echoCpuAfter),
+      loadGeneratorCpuMsPerMeeting: perMeeting(0, (echoOwnCpu.user + echoOwnCpu.system) / 1e6),
       loadAverage1m: loadAverage1m(),
     };
-    options.log(`  echo bot: reply p50 ${echoFigures.replies.p50} ms, p99 ${echoFigures.replies.p99} ms`);
+    options.log(`  echo bot: reply p50 ${echoFigures.replies.p50} ms, p99 ${echoFigures.replies.p99} ms; CPU ${echoFigures.cpuMsPerMeeting} ms per event (load generator: ${echoFigures.loadGeneratorCpuMsPerMeeting})`);
     const ratioP99 = tollgateFigures.cards.p99 !== undefined && echoFigures.replies.p99 ? Math.round((tollgateFigures.cards.p99 / echoFigures.replies.p99) * 100) / 100 : NaN;
     return {
       config: { meetings, organizers: organizerCount, legsPerMeeting, engine },
@@ -278,7 +323,7 @@ export async function runPostMeeting(options: {
       echo: echoFigures,
       ratioP99,
       targetMs: 1000,
-      pass: tollgateFigures.missing === 0 && (tollgateFigures.cards.p99 ?? Infinity) < 1000,
+      pass: tollgateFigures.missing === 0 && duplicates === 0 && (tollgateFigures.cards.p99 ?? Infinity) < 1000,
       peakRssMiB: { tollgate: peak },
       logs: { tollgate: path.join(dir, 'tollgate.log') },
     };
