@@ -11,11 +11,14 @@ import {
   loadBaseline,
   loadDaysAndRanges,
   loadGuardBasics,
+  loadGuardState,
   openAndDismissedIncidents,
   saveChunk,
   type FraudIncidentRow,
   type IncidentDelta,
   type IncidentRows,
+  type OrganizerDayRow,
+  type RangeDayRow,
   type RollupRows,
 } from '../store/fraud-store';
 import type { LegRow } from '../store/leg-store';
@@ -37,7 +40,7 @@ import {
   type HistoryRows,
   type LegFacts,
 } from './recent-history';
-import { blockedBy, checkDialOut, episodeOf, needsBaseline, type FraudMatch } from './rules';
+import { blockedBy, checkDialOut, episodeOf, needsBaseline, type CheckContext, type FraudMatch } from './rules';
 
 /** The admin notice kind of a new incident (src/notify/admin-notices.ts): its key is the incident id. */
 export const FRAUD_INCIDENT_NOTICE = 'fraud_incident';
@@ -54,12 +57,15 @@ interface Matched {
  * incident per organizer and pattern (a new incident's card is queued for every admin in the same transaction).
  * Nothing here refuses a leg: settlement records what happened; authorize is where calls are refused.
  *
- * Per chunk it reads twice (the settings and the countries; the organizers' day rows and short-call counts) and
- * writes once; it reads an organizer's baseline only above the minutes_spike floors, and the incidents of the
- * organizers with matching legs only when there are some.
+ * Per chunk it reads once (the settings, the countries, and the organizers' day rows and short-call counts its legs
+ * touch under the settings the tenant's last chunk saw; again when those changed) and writes once; it reads an
+ * organizer's baseline only above the minutes_spike floors, and the incidents of the organizers with matching legs
+ * only when there are some.
  */
 export class FraudGuard {
   private readonly bootstrapAdmins: readonly string[];
+  /** Per tenant: the settings its last chunk read (as stored, and parsed), which the next chunk assumes. */
+  private readonly knownSettings = new Map<string, KnownSettings>();
 
   constructor(
     private readonly store: Store,
@@ -85,19 +91,31 @@ export class FraudGuard {
     }
     if (dialOuts.length === 0) return;
     const tenantId = tenant.tenant_id;
-    const basics = await loadGuardBasics(this.store, tx, tenantId);
-    const settings = parseStoredSettings(basics.settings);
+    // The legs' facts (and so the rows to read) depend on the settings: those of the tenant's last chunk are assumed,
+    // and read with the rows in one statement; when they changed since, the rows are read again for the new facts.
+    let known = this.knownSettings.get(tenantId) ?? DEFAULT_SETTINGS;
+    let checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, known.settings) }));
+    const state = await loadGuardState(this.store, tx, tenantId, ...storeNeeds(historyNeeds(checked, { allRanges: false })));
+    let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
+    if (state.settings !== known.text) {
+      known = { text: state.settings, settings: parseStoredSettings(state.settings) };
+      checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, known.settings) }));
+      loaded = await loadDaysAndRanges(this.store, tx, tenantId, ...storeNeeds(historyNeeds(checked, { allRanges: false })));
+    }
+    if (this.knownSettings.size >= 10_000) this.knownSettings.clear();
+    this.knownSettings.set(tenantId, known);
+    const settings = known.settings;
     if (ruleEnabled(settings, 'premium_rate')) findRatePrefixes(rateCard, dialOuts, settings);
-    const checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, settings) }));
-    const history = new RecentHistory(await loadHistory(this.store, tx, tenantId, historyNeeds(checked, { allRanges: false }), basics.countries));
+    const history = new RecentHistory(historyRows(loaded, state.countries));
     const matches: Matched[] = [];
+    const context: CheckContext = { settings, tenantCountry: tenant.country, mode: 'settle' };
     for (const { leg, facts } of checked) {
       history.record(leg, facts);
       // Most legs never need the organizer's baseline: only those above the minutes_spike floors wait for a read.
       if (!history.hasBaseline(leg.organizerKey, facts.day) && needsBaseline(leg, facts, history, settings)) {
         history.setBaseline(leg.organizerKey, facts.day, await loadBaseline(this.store, tx, tenantId, leg.organizerKey, facts.day, addDays(facts.day, -BASELINE_DAYS)));
       }
-      for (const match of checkDialOut(leg, facts, history, { settings, tenantCountry: tenant.country, mode: 'settle' })) matches.push({ leg, facts, match });
+      for (const match of checkDialOut(leg, facts, history, context)) matches.push({ leg, facts, match });
     }
     const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, legs, at);
     await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
@@ -135,7 +153,11 @@ export class FraudGuard {
     }
 
     const rows: IncidentRows = { opened: [], extended: [], legs: [] };
-    const byId = new Map(legs.map((l) => [l.id, l]));
+    // Only a new incident needs its organizer's UPN and name, from the chunk's first leg in it.
+    const wanted = new Set<string>();
+    for (const [groupKey, g] of groups) if (!open.has(groupKey)) wanted.add(g.legs.keys().next().value!);
+    const byId = new Map<string, LegRow>();
+    for (const l of legs) if (wanted.has(l.id)) byId.set(l.id, l);
     for (const [groupKey, g] of groups) {
       const members = [...g.legs.values()];
       const totals: Pick<IncidentDelta, 'legs' | 'dialout_seconds' | 'cost_micros' | 'first_leg_at' | 'last_leg_at' | 'detail' | 'block_target' | 'updated_at'> = {
@@ -219,16 +241,15 @@ function findRatePrefixes(card: RateCard, dialOuts: DialOut[], settings: FraudSe
   }
 }
 
-const digitTexts = new Map<string, string>();
-/** E.164 digits of a number as stored ("+44 20 …" → "4420…"); the same numbers recur, so they are kept. */
+/** E.164 digits of a number as stored ("+4420…" → "4420…"; anything else without its non-digits). */
 function digitsOf(number: string): string {
-  let digits = digitTexts.get(number);
-  if (digits === undefined) {
-    digits = number.replace(/\D/g, '');
-    if (digitTexts.size >= 100_000) digitTexts.clear();
-    digitTexts.set(number, digits);
+  // Once per dial-out settled: stored numbers are E.164, whose digits are all but the "+", so no regular expression.
+  if (number.charCodeAt(0) !== 43 || number.length < 2) return number.replace(/\D/g, '');
+  for (let i = 1; i < number.length; i++) {
+    const c = number.charCodeAt(i);
+    if (c < 48 || c > 57) return number.replace(/\D/g, '');
   }
-  return digits;
+  return number.slice(1);
 }
 
 function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
@@ -247,6 +268,18 @@ function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<strin
   };
 }
 
+interface KnownSettings {
+  text: string | null;
+  settings: FraudSettings;
+}
+
+const DEFAULT_SETTINGS: KnownSettings = { text: null, settings: parseStoredSettings(null) };
+
+/** The day rows and short-call counts to read for these needs, as the store takes them. */
+function storeNeeds(needs: HistoryNeeds): [days: Parameters<typeof loadDaysAndRanges>[3], ranges: HistoryNeeds['ranges']] {
+  return [needs.dayRange ? { fromDay: needs.dayRange[0], toDay: needs.dayRange[1], organizerIds: needs.organizers } : undefined, needs.ranges];
+}
+
 /** Reads the rollup rows these legs can touch (baselines come later, for the few organizers that need one). */
 async function loadHistory(
   store: Store,
@@ -255,15 +288,12 @@ async function loadHistory(
   needs: HistoryNeeds,
   countries: readonly { country: string; first_call_at: string }[],
 ): Promise<HistoryRows> {
+  return historyRows(await loadDaysAndRanges(store, tx, tenantId, ...storeNeeds(needs)), countries);
+}
+
+function historyRows(loaded: { days: readonly OrganizerDayRow[]; ranges: readonly RangeDayRow[] }, countries: readonly { country: string; first_call_at: string }[]): HistoryRows {
   const rows = emptyHistoryRows();
   for (const c of countries) rows.countries.set(c.country, Date.parse(c.first_call_at));
-  const loaded = await loadDaysAndRanges(
-    store,
-    tx,
-    tenantId,
-    needs.dayRange ? { fromDay: needs.dayRange[0], toDay: needs.dayRange[1], organizerIds: needs.organizers } : undefined,
-    needs.ranges,
-  );
   for (const r of loaded.days) {
     rows.days.set(key(r.organizer_id, r.day), { seconds: Number(r.dialout_seconds), legs: Number(r.dialout_legs), hours: hoursFromText(r.hour_seconds), night: Number(r.night_seconds) });
   }

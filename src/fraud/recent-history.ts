@@ -82,16 +82,14 @@ export function addDays(day: string, n: number): string {
 }
 
 export function legFacts(leg: DialOut, settings: FraudSettings): LegFacts {
-  const hours: LegFacts['hours'] = [];
   const end = leg.startMs + leg.durationSeconds * 1000;
-  const slice = (t: number, seconds: number) => {
-    const hourNumber = Math.floor(t / HOUR_MS);
-    hours.push({ day: dayText(Math.floor(hourNumber / 24)), hour: hourNumber % 24, seconds });
-  };
-  if (leg.durationSeconds === 0) slice(leg.startMs, 0);
-  for (let t = leg.startMs; t < end; ) {
+  // Once per dial-out settled, so no closure per call (tsx names each one it creates) and, for the usual leg within
+  // one clock hour, an array of just that hour (pushing onto an empty one reserves room for 17).
+  const firstEnd = Math.min(end, (Math.floor(leg.startMs / HOUR_MS) + 1) * HOUR_MS);
+  const hours: LegFacts['hours'] = [hourSlice(leg.startMs, Math.round((firstEnd - leg.startMs) / 1000))];
+  for (let t = firstEnd; t < end; ) {
     const next = Math.min(end, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
-    slice(t, Math.round((next - t) / 1000));
+    hours.push(hourSlice(t, Math.round((next - t) / 1000)));
     t = next;
   }
   const timeZone = timeZoneFor(leg.organizerCountry, settings.timeZones);
@@ -104,6 +102,11 @@ export function legFacts(leg: DialOut, settings: FraudSettings): LegFacts {
     range: leg.digits.slice(0, digits),
     short: leg.durationSeconds > 0 && leg.durationSeconds <= settings.shortCallSeconds,
   };
+}
+
+function hourSlice(t: number, seconds: number): LegFacts['hours'][number] {
+  const hourNumber = Math.floor(t / HOUR_MS);
+  return { day: dayText(Math.floor(hourNumber / 24)), hour: hourNumber % 24, seconds };
 }
 
 /** Keys join with a character no id, day or number contains. */
@@ -215,8 +218,6 @@ export class RecentHistory {
   private readonly baselines: ByOrganizerDay<number>;
   /** The days these legs changed, whole (stored values plus what was recorded): the store writes them back. */
   private readonly changed: ByOrganizerDay<DayTotals> = new Map();
-  /** Seconds recorded here, by organizer then day: the baseline adds the organizer's few recorded days. */
-  private readonly addedSeconds: ByOrganizerDay<number> = new Map();
   /** The earliest first call to any country: when the tenant's dial-out history began. */
   private firstDialOutMs: number | undefined;
 
@@ -232,7 +233,6 @@ export class RecentHistory {
     const day = this.changing(o, f.day);
     day.seconds += leg.durationSeconds;
     day.legs += 1;
-    put(this.addedSeconds, o, f.day, (get(this.addedSeconds, o, f.day) ?? 0) + leg.durationSeconds);
     for (const h of f.hours) if (h.seconds > 0) (h.day === f.day ? day : this.changing(o, h.day)).hours[h.hour]! += h.seconds;
     if (f.night && leg.durationSeconds > 0) this.changing(o, f.night).night += leg.durationSeconds;
     if (f.short) {
@@ -278,8 +278,8 @@ export class RecentHistory {
   baselineSeconds(organizer: string, day: string): number {
     let total = get(this.baselines, organizer, day) ?? 0;
     const from = addDays(day, -BASELINE_DAYS);
-    // Legs recorded here on earlier days are not in the stored sum yet.
-    for (const [d, seconds] of this.addedSeconds.get(organizer) ?? []) if (d >= from && d < day) total += seconds;
+    // Legs recorded here on earlier days are not in the stored sum yet: what their days gained over the stored ones.
+    for (const [d, changed] of this.changed.get(organizer) ?? []) if (d >= from && d < day) total += changed.seconds - (get(this.stored, organizer, d)?.seconds ?? 0);
     return total;
   }
 

@@ -42,15 +42,15 @@ const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
 export function needsBaseline(leg: DialOut, f: LegFacts, history: RecentHistory, settings: FraudSettings): boolean {
   if (!ruleEnabled(settings, 'minutes_spike')) return false;
   if (history.daySeconds(leg.organizerKey, f.day) > settings.spikeDayMinutes * 60) return true;
-  return f.hours.some((h) => history.hourSeconds(leg.organizerKey, h.day, h.hour) > settings.spikeHourMinutes * 60);
+  for (const h of f.hours) if (history.hourSeconds(leg.organizerKey, h.day, h.hour) > settings.spikeHourMinutes * 60) return true;
+  return false;
 }
 
 export function checkDialOut(leg: DialOut, f: LegFacts, history: RecentHistory, ctx: CheckContext): FraudMatch[] {
   const s = ctx.settings;
   const out: FraudMatch[] = [];
-  const on = (p: FraudPattern) => ruleEnabled(s, p);
 
-  if (on('premium_rate') && leg.ratePerMinuteMicros !== null && leg.ratePerMinuteMicros > s.rateCeilingMicros) {
+  if (ruleEnabled(s, 'premium_rate') && leg.ratePerMinuteMicros !== null && leg.ratePerMinuteMicros > s.rateCeilingMicros) {
     out.push({
       pattern: 'premium_rate',
       detail: { pattern: 'premium_rate', ratePerMinuteMicros: leg.ratePerMinuteMicros, ceilingMicros: s.rateCeilingMicros },
@@ -58,7 +58,7 @@ export function checkDialOut(leg: DialOut, f: LegFacts, history: RecentHistory, 
     });
   }
 
-  if (on('minutes_spike')) {
+  if (ruleEnabled(s, 'minutes_spike')) {
     // The limits are at least the floors: below them the baseline cannot matter, and is not even needed.
     const today = history.daySeconds(leg.organizerKey, f.day);
     let busiest = 0;
@@ -79,7 +79,7 @@ export function checkDialOut(leg: DialOut, f: LegFacts, history: RecentHistory, 
     }
   }
 
-  if (on('new_country') && leg.destinationCountry !== ctx.tenantCountry && leg.destinationCountry !== leg.organizerCountry) {
+  if (ruleEnabled(s, 'new_country') && leg.destinationCountry !== ctx.tenantCountry && leg.destinationCountry !== leg.organizerCountry) {
     const start = history.historyStartMs;
     const learned = start !== undefined && leg.startMs >= start + s.learningDays * 86_400_000;
     // A probe's country is new when nobody called it yet; a settled leg is in the history, so its own call counts.
@@ -94,14 +94,14 @@ export function checkDialOut(leg: DialOut, f: LegFacts, history: RecentHistory, 
     }
   }
 
-  if (on('short_call_burst') && (ctx.mode === 'probe' || f.short)) {
+  if (ruleEnabled(s, 'short_call_burst') && (ctx.mode === 'probe' || f.short)) {
     const count = history.shortCalls(f.range, f.day);
     if (count >= s.shortCallsPerRange) {
       out.push({ pattern: 'short_call_burst', detail: { pattern: 'short_call_burst', range: f.range, shortCalls: count, day: f.day }, blockTarget: `+${f.range}` });
     }
   }
 
-  if (on('night_hours') && f.night) {
+  if (ruleEnabled(s, 'night_hours') && f.night) {
     const night = history.nightSeconds(leg.organizerKey, f.night);
     if (night >= s.nightMinutes * 60) {
       out.push({

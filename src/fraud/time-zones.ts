@@ -117,31 +117,30 @@ function offsetAtHour(zone: string, hourNumber: number): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!) - hourStart;
 }
 
-function cached(maps: Map<string, Map<number, number>>, zone: string, n: number, compute: () => number): number {
+function keep(maps: Map<string, Map<number, number>>, zone: string, n: number, offset: number): number {
   let byNumber = maps.get(zone);
   if (!byNumber) maps.set(zone, (byNumber = new Map()));
-  let v = byNumber.get(n);
-  if (v === undefined) {
-    v = compute();
-    if (byNumber.size >= MAX_CACHED) byNumber.clear();
-    byNumber.set(n, v);
-  }
-  return v;
+  if (byNumber.size >= MAX_CACHED) byNumber.clear();
+  byNumber.set(n, offset);
+  return offset;
 }
 
 /**
  * The zone's offset from UTC at `ms`, in milliseconds (Berlin in summer: +7,200,000). Offsets change at most once a
  * day and only on the hour: a day whose first and last hour have the same offset has it all day, so Intl is asked
- * twice per zone and day, and per hour only on the days daylight saving time starts or ends.
+ * twice per zone and day, and per hour only on the days daylight saving time starts or ends. Called for every
+ * dial-out intake settles: once a day is known, two Map reads and no allocation.
  */
 export function utcOffsetMs(zone: string, ms: number): number {
   const hourNumber = Math.floor(ms / HOUR_MS);
   const dayNumber = Math.floor(hourNumber / 24);
-  const allDay = cached(dayOffsets, zone, dayNumber, () => {
+  let allDay = dayOffsets.get(zone)?.get(dayNumber);
+  if (allDay === undefined) {
     const first = offsetAtHour(zone, dayNumber * 24);
-    return first === offsetAtHour(zone, dayNumber * 24 + 23) ? first : NaN;
-  });
-  return Number.isNaN(allDay) ? cached(hourOffsets, zone, hourNumber, () => offsetAtHour(zone, hourNumber)) : allDay;
+    allDay = keep(dayOffsets, zone, dayNumber, first === offsetAtHour(zone, dayNumber * 24 + 23) ? first : NaN);
+  }
+  if (!Number.isNaN(allDay)) return allDay;
+  return hourOffsets.get(zone)?.get(hourNumber) ?? keep(hourOffsets, zone, hourNumber, offsetAtHour(zone, hourNumber));
 }
 
 /** The local hour (0 to 23, with minutes as a fraction: 1.5 is 01:30) of `ms` in `zone`. */
@@ -150,9 +149,18 @@ export function localHour(zone: string, ms: number): number {
   return (((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
 }
 
+const dayTexts = new Map<number, string>();
 /** "YYYY-MM-DD" of a local or UTC moment given as epoch milliseconds already shifted to that clock. */
 function dayText(shiftedMs: number): string {
-  return new Date(Math.floor(shiftedMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  // Per dial-out in the night hours: the same few dates come up for every leg of a chunk.
+  const dayNumber = Math.floor(shiftedMs / DAY_MS);
+  let text = dayTexts.get(dayNumber);
+  if (text === undefined) {
+    text = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    if (dayTexts.size >= 10_000) dayTexts.clear();
+    dayTexts.set(dayNumber, text);
+  }
+  return text;
 }
 
 /**

@@ -26,36 +26,41 @@ export async function saveFraudSettingsText(tx: Tx, tenantId: string, settings: 
 
 // ---------------------------------------------------------------------------------------------------------------
 // What intake's guard reads and writes for every chunk, in as few round trips as each engine wants: on SQLite cached
-// statements one after the other (in process: microseconds each), on PostgreSQL one statement per step.
+// statements one after the other (in process: microseconds each), on PostgreSQL one statement per step (the first two
+// together: loadGuardState).
+
+type GuardBasics = { settings: string | null; countries: { country: string; first_call_at: string }[] };
+type DaysWanted = { fromDay: string; toDay: string; organizerIds: readonly string[] } | undefined;
+type DaysAndRanges = { days: OrganizerDayRow[]; ranges: RangeDayRow[] };
 
 /** Step 1: the tenant's settings (JSON text; null = the defaults) and the countries it has called. */
-export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): Promise<{ settings: string | null; countries: { country: string; first_call_at: string }[] }> {
+export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): Promise<GuardBasics> {
   const sqlite = store.sqlite;
   if (sqlite) {
     const settings = sqlite.statement('fraud.loadSettings', () => 'SELECT "settings" FROM "fraud_settings" WHERE "tenant_id" = ?').get([tenantId]) as { settings: string } | undefined;
     const countries = sqlite.statement('fraud.loadCountries', () => 'SELECT "country", "first_call_at" FROM "fraud_countries" WHERE "tenant_id" = ?').all([tenantId]);
     return { settings: settings?.settings ?? null, countries: countries as { country: string; first_call_at: string }[] };
   }
-  const { rows } = await sql<{ settings: string | null; countries: [string, string][] }>`SELECT
-      (SELECT settings FROM fraud_settings WHERE tenant_id = ${tenantId}) AS settings,
-      (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${tenantId}) AS countries`.execute(tx);
-  const row = rows[0]!;
-  return { settings: row.settings, countries: row.countries.map(([country, first_call_at]) => ({ country, first_call_at })) };
+  const { rows } = await sql<{ settings: string | null; countries: [string, string][] }>`SELECT ${pgBasicsColumns(tenantId)}`.execute(tx);
+  return basicsOf(rows[0]!);
+}
+
+/**
+ * Steps 1 and 2 at once, for the day rows and ranges the guard expects to need (its legs' facts under the settings it
+ * saw last): on PostgreSQL one statement instead of two per chunk. The caller checks the settings that come back and,
+ * when they changed, reads step 2 again for the legs' facts under them (loadDaysAndRanges).
+ */
+export async function loadGuardState(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<GuardBasics & DaysAndRanges> {
+  if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
+  const { rows } = await sql<PgBasicsRow & PgDaysAndRangesRow>`SELECT ${pgBasicsColumns(tenantId)}, ${pgDaysAndRangesColumns(tenantId, days, wanted)}`.execute(tx);
+  return { ...basicsOf(rows[0]!), ...daysAndRangesOf(rows[0]!) };
 }
 
 /** Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. */
-export async function loadDaysAndRanges(
-  store: Store,
-  tx: Tx,
-  tenantId: string,
-  days: { fromDay: string; toDay: string; organizerIds: readonly string[] } | undefined,
-  wanted: readonly [range: string, day: string][],
-): Promise<{ days: OrganizerDayRow[]; ranges: RangeDayRow[] }> {
-  const rangeDays = wanted.map(([, d]) => d).sort();
-  const [rangeFrom, rangeTo] = [rangeDays[0] ?? '', rangeDays[rangeDays.length - 1] ?? ''];
-  const ranges = [...new Set(wanted.map(([r]) => r))];
+export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<DaysAndRanges> {
   const sqlite = store.sqlite;
   if (sqlite) {
+    const { ranges, rangeFrom, rangeTo } = rangesWanted(wanted);
     const dayColumns = '"organizer_id", "day", "dialout_seconds", "dialout_legs", "hour_seconds", "night_seconds"';
     return {
       days: days
@@ -76,14 +81,45 @@ export async function loadDaysAndRanges(
       ),
     };
   }
-  const { rows } = await sql<{ days: [string, string, number, number, string, number][]; ranges: [string, string, number][] }>`SELECT
-      (SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
+  const { rows } = await sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(tenantId, days, wanted)}`.execute(tx);
+  return daysAndRangesOf(rows[0]!);
+}
+
+function rangesWanted(wanted: readonly [range: string, day: string][]): { ranges: string[]; rangeFrom: string; rangeTo: string } {
+  const ranges = new Set<string>();
+  let rangeFrom = '';
+  let rangeTo = '';
+  for (const [range, day] of wanted) {
+    ranges.add(range);
+    if (rangeFrom === '' || day < rangeFrom) rangeFrom = day;
+    if (day > rangeTo) rangeTo = day;
+  }
+  return { ranges: [...ranges], rangeFrom, rangeTo };
+}
+
+type PgBasicsRow = { settings: string | null; countries: [string, string][] };
+type PgDaysAndRangesRow = { days: [string, string, number, number, string, number][]; ranges: [string, string, number][] };
+
+function pgBasicsColumns(tenantId: string) {
+  return sql`(SELECT settings FROM fraud_settings WHERE tenant_id = ${tenantId}) AS settings,
+      (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${tenantId}) AS countries`;
+}
+
+function pgDaysAndRangesColumns(tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]) {
+  const { ranges, rangeFrom, rangeTo } = rangesWanted(wanted);
+  return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day >= ${days?.fromDay ?? ''} AND day <= ${days?.toDay ?? ''}
          AND organizer_id = ANY(${[...(days?.organizerIds ?? [])]}::text[])) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day >= ${rangeFrom} AND day <= ${rangeTo}
-         AND number_range = ANY(${ranges}::text[])) AS ranges`.execute(tx);
-  const row = rows[0]!;
+         AND number_range = ANY(${ranges}::text[])) AS ranges`;
+}
+
+function basicsOf(row: PgBasicsRow): GuardBasics {
+  return { settings: row.settings, countries: row.countries.map(([country, first_call_at]) => ({ country, first_call_at })) };
+}
+
+function daysAndRangesOf(row: PgDaysAndRangesRow): DaysAndRanges {
   return {
     days: row.days.map(([organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds]) => ({ organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds })),
     ranges: row.ranges.map(([number_range, day, short_calls]) => ({ number_range, day, short_calls })),
@@ -222,16 +258,28 @@ function jsonInsert(table: keyof Database & string, rows: readonly object[], col
   return sql`INSERT INTO ${sql.table(table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json) ${sql.raw(onConflict)}`;
 }
 
-/** SQLite: one cached INSERT (with its conflict clause), run once per row on the transaction's connection. */
+/**
+ * SQLite: cached INSERTs (with their conflict clause) on the transaction's connection, of 64, 8 and 1 rows: a chunk
+ * writes hundreds of rollup rows, and one statement per row cost about as much again as SQLite's own work for them.
+ */
 function sqliteRunEach<R extends object>(sqlite: SqliteStatements, name: string, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], onConflict: string): void {
-  if (rows.length === 0) return;
-  const statement = sqlite.statement(name, () => `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`);
-  const values = new Array<unknown>(columns.length);
-  for (const row of rows) {
-    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!];
-    statement.run(values);
+  let i = 0;
+  for (const size of SQLITE_ROWS_PER_INSERT) {
+    if (rows.length - i < size) continue;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const statement = sqlite.statement(size === 1 ? name : `${name}×${size}`, () => `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${new Array(size).fill(tuple).join(', ')} ${onConflict}`);
+    const values = new Array<unknown>(size * columns.length);
+    for (; rows.length - i >= size; i += size) {
+      for (let r = 0; r < size; r++) {
+        const row = rows[i + r]!;
+        for (let c = 0; c < columns.length; c++) values[r * columns.length + c] = row[columns[c]!];
+      }
+      statement.run(values);
+    }
   }
 }
+
+const SQLITE_ROWS_PER_INSERT = [64, 8, 1] as const;
 
 /** Keys per lookup on SQLite: one cached statement with this many placeholders, the last slice padded with NULL. */
 const SQLITE_KEYS_PER_LOOKUP = 250;

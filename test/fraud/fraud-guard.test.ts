@@ -135,6 +135,38 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     ]);
   });
 
+  it('writes a chunk of more rollup rows than one statement holds whole', async () => {
+    // Two organizers' short calls to one number on 75 days, one chunk: 150 day rows and 75 range rows to write.
+    const first = Date.parse('2026-08-15T15:00:00Z');
+    await ingest(
+      Array.from({ length: 150 }, (_, i) =>
+        leg({ number: NUMBERS.usLandline, seconds: 30 + (i % 2), start: new Date(first + Math.floor(i / 2) * 86_400_000).toISOString(), organizer: i % 2 ? USERS.sub : USERS.addon }),
+      ),
+    );
+    const days = await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds']).where('tenant_id', '=', T).execute();
+    expect(days).toHaveLength(150);
+    for (const d of days) {
+      const seconds = d.organizer_id === USERS.sub ? 31 : 30;
+      expect([Number(d.dialout_seconds), Number(d.dialout_legs), d.hour_seconds]).toEqual([seconds, 1, `15:${seconds}`]);
+    }
+    const ranges = await store.db.selectFrom('fraud_range_days').select(['day', 'short_calls']).where('tenant_id', '=', T).orderBy('day').execute();
+    expect(ranges).toHaveLength(75);
+    expect(ranges[74]).toEqual({ day: '2026-10-28', short_calls: 2 });
+    expect(ranges.every((r) => Number(r.short_calls) === 2)).toBe(true);
+  });
+
+  it('reads the rows again when the settings changed since the last chunk: they decide which rows a leg touches', async () => {
+    // Nine short calls (default: at most 60 s) to one range: the guard reads the next chunk's rows for the defaults.
+    await ingest(Array.from({ length: 9 }, (_, i) => leg({ number: NUMBERS.gbLandline, seconds: 30, start: `2026-11-10T15:${String(10 + i)}:00Z` })));
+    expect(await open()).toEqual([]);
+    // Now calls of up to 120 s are short: the next chunk's 90-second call is the range's tenth short call today, which
+    // only a read of the range's stored count under the new settings can tell.
+    expect((await tollgate.fraud.changeSetting(T, 'short-call-seconds', ['120'], USERS.addon)).ok).toBe(true);
+    await ingest([leg({ number: NUMBERS.gbLandline, seconds: 90, start: '2026-11-10T16:00:00Z' })]);
+    const incidents = await open();
+    expect(incidents.map((i) => [i.pattern, JSON.parse(i.detail).shortCalls])).toEqual([['short_call_burst', 10]]);
+  });
+
   it("runs in the chunk's transaction: when the chunk fails after it, neither the legs nor the guard's rows are kept", async () => {
     const guard = new FraudGuard(store, silentLogger);
     const failing = createTollgate(store, tollgate.clock, silentLogger, {

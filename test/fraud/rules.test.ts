@@ -252,6 +252,15 @@ describe('a settled leg sees the legs recorded before it', () => {
     expect(h.daySeconds('org-1', '2026-11-10')).toBe(0);
     expect(h.baselineSeconds('org-1', '2026-12-09')).toBe(0);
   });
+
+  it("a recorded leg on a stored day adds only itself to the baseline (the stored day is in the stored sum)", () => {
+    const stored = { seconds: 100 * MIN, legs: 2, hours: hoursFromText(`9:${100 * MIN}`), night: 0 };
+    const h = new RecentHistory(rows({ days: new Map([[key('org-1', '2026-11-09'), stored]]), baselines: new Map([[key('org-1', '2026-11-10'), 100 * MIN]]) }));
+    const y = dialOut({ startMs: T0 - 86_400_000, durationSeconds: 56 * MIN });
+    h.record(y, legFacts(y, defaultFraudSettings()));
+    expect(h.daySeconds('org-1', '2026-11-09')).toBe(156 * MIN);
+    expect(h.baselineSeconds('org-1', '2026-11-10')).toBe(156 * MIN);
+  });
 });
 
 describe('a day as stored', () => {
