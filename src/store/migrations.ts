@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import { fraudGuardMigration } from './fraud-migration';
 import { spendRollupMigration } from './spend-rollup-migration';
 
@@ -301,6 +301,27 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0008_spend_rollup': spendRollupMigration,
+  '0009_meeting_lookups': {
+    async up(db: Kysely<any>) {
+      // A meeting's legs in start order (its cost card, `meeting`): by conference and already in order, instead of
+      // the tenant's legs by start time filtered to the conference. Replaces legs_conference, its prefix, so intake
+      // keeps the same number of leg indexes.
+      await db.schema.createIndex('legs_conference_start').on('legs').columns(['tenant_id', 'conference_id', 'start_at', 'id']).execute();
+      await db.schema.dropIndex('legs_conference').execute();
+      // A leg's charge entry (the balance after a meeting, a leg's refunds): found by leg instead of walking the
+      // tenant's ledger back from its latest entry. Only entries that name a leg are indexed.
+      await db.schema.createIndex('ledger_entries_leg').on('ledger_entries').columns(['tenant_id', 'leg_id']).where(sql.ref('leg_id'), 'is not', null).execute();
+      // PostgreSQL: room on each page for the new versions of rows that every chunk of legs updates in place (the
+      // toll-fraud guard's and the spend rollups' per-day rows, none of whose indexed columns change), so the updates
+      // can be HOT: no new index entries, less to vacuum. Measured on the fraud-guard benchmark: the server's share
+      // of the guard's cost fell from +13 to +15 % to +3 to +9 %. Affects pages written from now on.
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        for (const table of ['fraud_organizer_days', 'fraud_range_days', 'spend_daily', 'spend_daily_organizer']) {
+          await sql`ALTER TABLE ${sql.table(table)} SET (fillfactor = 70)`.execute(db);
+        }
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import { balanceAfterMeeting, listLegs } from '../../src/store/leg-store';
+import type { Store } from '../../src/store/database';
+import type { Tollgate } from '../../src/tollgate';
+import { describeEachEngine, freshStore, createTestDatabase } from '../support/engines';
+import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { openStore } from '../../src/store/database';
+
+/**
+ * A meeting's cost card reads the meeting's legs in start order and the balance right after its last charge. Both
+ * are found from the meeting (its conference id) through indexes, never by walking the tenant's legs or ledger.
+ */
+describeEachEngine('meeting look-ups: legs in order, balance after the last charge', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let tollgate: Tollgate;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    ({ tollgate } = await setUpTenant(store, { fund: '500' }));
+    // Meeting A's 1,050 dial-outs (more than one slice of leg ids) and meeting B's, settled interleaved, in batches.
+    const legs: Record<string, unknown>[] = [];
+    for (let i = 0; i < 1050; i++) {
+      const start = new Date(Date.parse('2026-11-10T08:00:00Z') + i * 7_000).toISOString();
+      legs.push(leg({ id: `a-${i}`, organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 30, start, conferenceId: 'conf-a' }));
+      if (i % 50 === 0) legs.push(leg({ id: `b-${i}`, organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 30, start, conferenceId: 'conf-b' }));
+    }
+    // Meeting C: only legs nobody is charged for (subscription toll dial-in).
+    legs.push(leg({ id: 'c-1', organizer: USERS.sub, callType: 'conf_in', number: NUMBERS.usLandline, seconds: 600, conferenceId: 'conf-c' }));
+    for (let i = 0; i < legs.length; i += 400) {
+      const r = await tollgate.intake.ingest(T, legs.slice(i, i + 400));
+      if (!r.ok) throw new Error(r.message);
+    }
+  }, 120_000);
+  afterAll(async () => cleanup());
+
+  /** What the ledger says, the slow obvious way: the latest charge entry of any of the meeting's legs. */
+  async function expectedBalanceAfter(conferenceId: string): Promise<number | null> {
+    const ids = new Set((await store.db.selectFrom('legs').select('id').where('tenant_id', '=', T).where('conference_id', '=', conferenceId).execute()).map((l) => l.id));
+    const entries = await store.db.selectFrom('ledger_entries').select(['seq', 'kind', 'leg_id', 'balance_after_micros']).where('tenant_id', '=', T).orderBy('seq').execute();
+    let balance: number | null = null;
+    for (const e of entries) if (e.kind === 'charge' && e.leg_id !== null && ids.has(e.leg_id)) balance = Number(e.balance_after_micros);
+    return balance;
+  }
+
+  it('the balance after each meeting is the one after its own last charge', async () => {
+    for (const conferenceId of ['conf-a', 'conf-b']) {
+      const expected = await expectedBalanceAfter(conferenceId);
+      expect(expected).not.toBeNull();
+      expect(await balanceAfterMeeting(store.db, T, conferenceId)).toBe(expected);
+    }
+    // B's last charge came before A's last ones: the two differ.
+    expect(await balanceAfterMeeting(store.db, T, 'conf-b')).not.toBe(await balanceAfterMeeting(store.db, T, 'conf-a'));
+    expect(await balanceAfterMeeting(store.db, T, 'conf-c')).toBeNull();
+    expect(await balanceAfterMeeting(store.db, T, 'no-such-meeting')).toBeNull();
+    expect(await balanceAfterMeeting(store.db, 'tenant-other', 'conf-a')).toBeNull();
+  });
+
+  it("lists a meeting's legs in start order", async () => {
+    const legs = await listLegs(store.db, T, { conferenceId: 'conf-b' });
+    expect(legs.map((l) => l.id)).toEqual(Array.from({ length: 21 }, (_, k) => `b-${k * 50}`));
+  });
+});
+
+describe('meeting look-ups use their indexes (SQLite query plans)', () => {
+  it('legs by conference in order, and charge entries by leg, without scanning the tenant', async () => {
+    const db = await createTestDatabase('sqlite');
+    try {
+      const store = await openStore(db.url);
+      await store.close();
+      const sqlite = new Database(db.url.slice('sqlite:'.length), { readonly: true });
+      const plan = (q: string) => sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all().map((r) => (r as { detail: string }).detail).join('\n');
+      const legsPlan = plan("SELECT * FROM legs WHERE tenant_id = 't' AND conference_id = 'c' ORDER BY start_at, id");
+      expect(legsPlan).toContain('legs_conference_start');
+      expect(legsPlan).not.toContain('TEMP B-TREE');
+      expect(plan("SELECT seq, balance_after_micros FROM ledger_entries WHERE tenant_id = 't' AND leg_id IN ('a', 'b') AND kind = 'charge'")).toContain('ledger_entries_leg');
+      sqlite.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
