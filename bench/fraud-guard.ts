@@ -4,13 +4,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { sql } from 'kysely';
 import { openStore, type Store } from '../src/store/database';
 import { silentLogger } from '../src/observability/logger';
 import { FixedClock } from '../src/time/clock';
 import { createTollgate } from '../src/tollgate';
 import { FraudGuard } from '../src/fraud/fraud-guard';
-import { processCpuSeconds } from './memory';
+import { serverProcessesCpu } from './memory';
 import type { SettledLegsHook } from '../src/usage/intake';
 import { BENCH_NOW, BENCH_TENANT, generateWorkload, setUpBenchTenant, type Workload } from './workload';
 
@@ -169,19 +168,6 @@ async function oneRun(url: string, workload: Workload, guard: 'off' | 'on'): Pro
   } finally {
     await store.close();
   }
-}
-
-/** PostgreSQL: CPU seconds so far of each server process connected to the store's database (on this machine). */
-async function serverProcessesCpu(store: Store): Promise<Map<number, number> | undefined> {
-  if (store.engine !== 'postgres') return undefined;
-  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(store.db);
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const s = processCpuSeconds(pid);
-    if (s === undefined) return undefined;
-    cpu.set(pid, s);
-  }
-  return cpu;
 }
 
 /** CPU seconds the server processes used between two snapshots (a process started in between counts from zero). */

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { sql } from 'kysely';
 import { openStore, type Store } from '../src/store/database';
-import { maxRssBytes, mib, processCpuSeconds, rss } from './memory';
+import { maxRssBytes, mib, rss, serverProcessesCpu } from './memory';
 import { BENCH_TENANT, setUpBenchTenant, type Workload } from './workload';
 
 /**
@@ -242,19 +241,6 @@ async function serverMain(setupFile: string, out: string): Promise<void> {
     await store.close();
   }
   fs.writeFileSync(out, JSON.stringify(result));
-}
-
-/** PostgreSQL: CPU seconds so far of each server process connected to the store's database (on this machine). */
-async function serverProcessesCpu(store: Store): Promise<Map<number, number> | undefined> {
-  if (store.engine !== 'postgres') return undefined;
-  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(store.db);
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const s = processCpuSeconds(pid);
-    if (s === undefined) return undefined;
-    cpu.set(pid, s);
-  }
-  return cpu;
 }
 
 /** CPU seconds the server processes used between two snapshots (a process started in between counts from zero). */

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { sql } from 'kysely';
+import type { Store } from '../src/store/database';
 
 /**
  * Peak resident set size, sampled. better-sqlite3 is synchronous and Kysely's SQLite driver chains promises, so a
@@ -65,4 +67,17 @@ export function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** PostgreSQL: CPU seconds so far of each server process connected to the store's database (on this machine). */
+export async function serverProcessesCpu(store: Store): Promise<Map<number, number> | undefined> {
+  if (store.engine !== 'postgres') return undefined;
+  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(store.db);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const s = processCpuSeconds(pid);
+    if (s === undefined) return undefined;
+    cpu.set(pid, s);
+  }
+  return cpu;
 }
