@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openStore } from '../src/store/database';
+import type { IngestTotals } from './intake-server';
 import { freePort } from './support/bot-process';
 import { BENCH_ADMIN, BENCH_TENANT, setUpBenchTenant, type Workload } from './workload';
 
@@ -18,21 +19,13 @@ import { BENCH_ADMIN, BENCH_TENANT, setUpBenchTenant, type Workload } from './wo
 
 const ROOT = path.join(__dirname, '..');
 
-export interface ServerMemoryRun {
+/** The servers' answers, summed (the intake summary of each batch): IngestTotals. */
+export interface ServerMemoryRun extends IngestTotals {
   legs: number;
   requests: number;
   /** Wall time of the requests (HTTP, JSON parsing and the whole intake path), s. */
   seconds: number;
   legsPerSecond: number;
-  /** The servers' answers, summed (the intake summary of each batch). */
-  accepted: number;
-  duplicates: number;
-  conflicts: number;
-  ignored: number;
-  rejected: number;
-  charged: number;
-  chargedLegs: number;
-  autoRecharges: number;
   /** RSS once started and answering /healthz, before the first batch, MiB. */
   rssAtStartMiB: number | null;
   /** The highest RSS sampled from outside while the batches went in, MiB. */

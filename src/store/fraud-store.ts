@@ -175,18 +175,10 @@ export interface RollupRows {
   countries: { tenant_id: string; country: string; first_call_at: string }[];
 }
 
-export interface IncidentDelta {
-  id: string;
-  legs: number;
-  dialout_seconds: number;
-  cost_micros: number;
-  first_leg_at: string;
-  last_leg_at: string;
-  detail: string;
-  block_target: string;
-  episodes: string;
-  updated_at: string;
-}
+export type IncidentDelta = Pick<
+  FraudIncidentRow,
+  'id' | 'legs' | 'dialout_seconds' | 'cost_micros' | 'first_leg_at' | 'last_leg_at' | 'detail' | 'block_target' | 'episodes' | 'updated_at'
+>;
 
 export interface IncidentRows {
   opened: FraudIncidentRow[];
