@@ -9,6 +9,7 @@ import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/store/database';
 import { freshStore } from '../support/engines';
 import { setUpTenant } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 /**
  * /api/messages with BOT_ID set, against a local stand-in for the Bot Framework's OpenID endpoint (the one thing
@@ -76,11 +77,10 @@ describe('/api/messages with BOT_ID set: signatures', () => {
       return false;
     });
     server = createServer(tollgate, { maxBodyBytes: 1024 * 1024, bot });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
+    url = `${await listenLocally(server)}/api/messages`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await new Promise<void>((resolve) => openId.close(() => resolve()));
     await cleanup();
     errors.mockRestore();

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type restify from 'restify';
 import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/store/database';
@@ -6,6 +5,7 @@ import type { Tollgate } from '../../src/tollgate';
 import { storeSnapshot } from '../fuzz/support/store-snapshot';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 /**
  * A replayed intake request (a client's retry after a timeout, or someone who captured one) is answered 200 with
@@ -29,11 +29,10 @@ describeEachEngine('intake: replayed requests', (engine) => {
     if (!k.ok) throw new Error(k.message);
     key = k.value.key;
     server = createServer(tollgate, { maxBodyBytes: 1024 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await cleanup();
   });
 

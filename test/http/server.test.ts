@@ -1,10 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type restify from 'restify';
 import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 describeEachEngine('HTTP API', (engine) => {
   let store: Store;
@@ -25,11 +25,10 @@ describeEachEngine('HTTP API', (engine) => {
     key = k.value.key;
     otherKey = k2.value.key;
     server = createServer(tollgate, { maxBodyBytes: 64 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await cleanup();
   });
 

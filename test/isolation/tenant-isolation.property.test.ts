@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type restify from 'restify';
 import type { Activity } from 'botbuilder';
@@ -15,6 +14,7 @@ import { createHarness, type Harness } from '../bot/support/bot-harness';
 import { cli } from '../support/cli-runner';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, TEST_RATES_CSV } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 /**
  * Tenant isolation as a property. Each run makes two or three tenants with random users, licenses, legs and credits,
@@ -147,11 +147,10 @@ describeEachEngine('tenant isolation', (engine) => {
     tollgate = createTollgate(store, clock, silentLogger, { chunkSize: 100 });
     h = createHarness(tollgate);
     server = createServer(tollgate, { maxBodyBytes: 1024 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await cleanup();
   });
 

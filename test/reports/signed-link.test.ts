@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type restify from 'restify';
 import { parse } from 'csv-parse/sync';
 import { createServer } from '../../src/http/server';
@@ -8,6 +7,7 @@ import type { FixedClock } from '../../src/time/clock';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 describeEachEngine('signed legs.csv links', (engine) => {
   let store: Store;
@@ -29,11 +29,10 @@ describeEachEngine('signed legs.csv links', (engine) => {
     const settled = await tollgate.intake.settle(T, valid);
     if (!settled.ok) throw new Error(settled.message);
     server = createServer(tollgate, { maxBodyBytes: 64 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await cleanup();
   });
 

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type restify from 'restify';
 import { parse } from 'csv-parse/sync';
 import { createServer } from '../../src/http/server';
@@ -10,6 +9,7 @@ import { expectValidCard } from '../bot/cards/expect-valid-card';
 import { createHarness, type Harness, type Person } from '../bot/support/bot-harness';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { closeServer, listenLocally } from '../support/http-server';
 
 const B = 'tenant-b';
 const admin: Person = { aadObjectId: USERS.sub, teamsId: '29:sub', name: 'Sub Scriber' };
@@ -64,12 +64,11 @@ describeEachEngine('usage card: Download CSV', (engine) => {
     const b = await tollgate.intake.ingest(B, [leg({ id: 'b-nov', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-05T10:00:00Z' })]);
     if (!a.ok || !b.ok || a.value.accepted !== 4 || b.value.accepted !== 1) throw new Error('seed failed');
     server = createServer(tollgate, { maxBodyBytes: 64 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
     h = createHarness(tollgate, { publicBaseUrl: base });
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await cleanup();
   });
 

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type restify from 'restify';
@@ -11,6 +10,7 @@ import { cardText, createHarness, type Harness, type Person } from '../bot/suppo
 import { freshStore } from '../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, micros, setUpTenant } from '../support/fixtures';
 import { ROOT, writeGraphPage } from './support';
+import { closeServer, listenLocally } from '../support/http-server';
 
 /**
  * SQLite out of space, and SQLite refusing writes, while the server, the bot and the CLI work on the file.
@@ -55,12 +55,11 @@ describe('SQLite out of space or read-only [sqlite]', () => {
     h = createHarness(tollgate);
     await h.say('help', admin); // the admin's chat is known before the fault
     server = createServer(tollgate, { maxBodyBytes: 10 * 1024 * 1024 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLocally(server);
   });
   let reopened: Store | undefined;
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await reopened?.close();
     reopened = undefined;
     await cleanup();
