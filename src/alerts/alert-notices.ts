@@ -65,6 +65,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
             { label: 'Balance now', value: balanceNow },
             { label: 'Auto-recharge', value: autoRecharge },
           ],
+          cadence: 'Sent once per recharge',
           action:
             'Nothing, if this was expected. Check the payment in the Microsoft 365 admin center (Billing), and say “balance” for where the money goes, or “autorecharge on <trigger> <amount>” to change the trigger or amount.',
         };
@@ -81,6 +82,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
             { label: 'Auto-recharge', value: autoRecharge },
             ...(threshold !== null ? [{ label: 'Low-balance alert', value: `Below ${money(threshold, fmt)}` }] : []),
           ],
+          cadence: 'Sent once each time the balance reaches zero',
           action:
             'Buy Communications Credits in the Microsoft 365 admin center, then record them here with “credits add <amount>” (e.g. “credits add 200”). Turn on auto-recharge (“autorecharge on <trigger> <amount>”) so it does not happen again.',
         };
@@ -94,6 +96,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
           { label: 'Low-balance alert', value: threshold === null ? 'Off now' : `Below ${money(threshold, fmt)}` },
           { label: 'Auto-recharge', value: autoRecharge },
         ],
+        cadence: 'Sent once each time the balance falls below the alert',
         action:
           'Add credits in the Microsoft 365 admin center and record them with “credits add <amount>”, or change the alert with “alerts low-balance <amount>” (0 turns it off). Say “balance” for the burn rate and days left.',
       };
@@ -116,6 +119,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
           { label: 'Pool size', value: `${plural(Number(tenant.pool_licenses), 'license', 'licenses', ctx.locale)} × 60 min` },
           { label: 'Balance now', value: balanceNow },
         ],
+        cadence: 'Sent once per month and threshold',
         action:
           'Make sure the balance covers the dial-outs to come (“balance”), or, if more Audio Conferencing licenses were bought, raise the pool with “tollgate tenant pool-licenses <n> --tenant <id>”.',
       };
@@ -161,8 +165,11 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
         title: `Calls that broke a policy or license rule on ${dayWords}`,
         color: 'Warning',
         summary:
-          `${plural(anomalies.length, 'call', 'calls', ctx.locale)} on ${dayWords} (UTC) went through although the organizer's ` +
-          'policy or license should not have allowed them. Teams placed them, so they are charged as they happened.',
+          anomalies.length === 1
+            ? `1 call on ${dayWords} (UTC) went through although the organizer's policy or license should not have allowed it. ` +
+              'Teams placed it, so it is charged as it happened.'
+            : `${plural(anomalies.length, 'call', 'calls', ctx.locale)} on ${dayWords} (UTC) went through although the organizers' ` +
+              'policies or licenses should not have allowed them. Teams placed them, so they are charged as they happened.',
         facts: [
           ...flags.map(([f, n]) => ({ label: flagWords(f), value: plural(n, 'call', 'calls', ctx.locale) })),
           { label: 'Charged to credits', value: money(charged, fmt) },
@@ -179,6 +186,7 @@ async function alertWords(store: Store, tenant: TenantRow, alert: LedgerAlert, c
           }),
           note: anomalies.length > ANOMALY_ROWS ? `And ${plural(anomalies.length - ANOMALY_ROWS, 'more call', 'more calls', ctx.locale)}: “tollgate calls list” shows them all.` : undefined,
         },
+        cadence: 'Sent once per day of calls',
         action: flags.map(([f]) => flagAdvice(f)).filter(Boolean).slice(0, 3).join(' ') || 'Check the organizers’ licenses and policies in the Teams admin center.',
       };
     }

@@ -215,11 +215,14 @@ describeEachEngine('admin alerts through intake and the ledger', (engine) => {
     expect(low).toContain('$9.05');
     expect(low).toContain('Below $10.00');
     expect(low).toContain('credits add');
+    expect(low).toContain('Sent once each time the balance falls below the alert');
     const anomaly = texts.find((t) => t.includes('broke a policy or license rule'));
     expect(anomaly).toBeDefined();
     expect(anomaly).toContain('Policy allows domestic dial-out only');
     expect(anomaly).toContain('Pay PerMinute');
     expect(anomaly).toContain('1 call');
+    expect(anomaly).toContain('should not have allowed it.');
+    expect(anomaly).toContain('Sent once per day of calls');
     const rows = await store.db.selectFrom('outbox').select('status').where('tenant_id', '=', T).execute();
     expect(rows.filter((r) => r.status === 'done')).toHaveLength(2);
   });

@@ -12,6 +12,8 @@ export interface LedgerAlertCardInput {
   rows?: { title: string; items: readonly { text: string; detail: string }[]; note?: string };
   /** The commands that help, in words. */
   action: string;
+  /** How often this alert comes (the card's last line). */
+  cadence: string;
 }
 
 interface Model {
@@ -46,6 +48,6 @@ export function buildLedgerAlertCard(a: LedgerAlertCardInput, _ctx: CardContext)
     hasRowsNote: Boolean(a.rows?.note),
     rowsNote: a.rows?.note ?? '',
     action: a.action,
-    footer: 'Sent once per crossing to every Tollgate admin. Figures are as of when this card was sent.',
+    footer: `${a.cadence} to every Tollgate admin. Figures are as of when this card was sent.`,
   });
 }
