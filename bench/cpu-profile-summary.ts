@@ -7,6 +7,7 @@ import path from 'node:path';
  *
  *   BENCH_ENGINES=sqlite BENCH_LEGS=30000 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts
  *   npx tsx bench/cpu-profile-summary.ts /tmp/prof/CPU.*.cpuprofile [functionName …]
+ *   PROFILE_LAST_MS=1500 npx tsx bench/cpu-profile-summary.ts …   # only the profile's last 1.5 s
  */
 
 interface CallFrame {
@@ -51,7 +52,14 @@ export function summarize(file: string, inclusiveOf: string[] = [], top = 30): s
   const inclusive = new Map<string, number>(inclusiveOf.map((f) => [f, 0]));
   let total = 0;
   let idle = 0;
+  // PROFILE_LAST_MS=N: only the samples of the profile's last N ms (a burst just before the process was stopped).
+  const lastMs = Number(process.env.PROFILE_LAST_MS) || 0;
+  const at: number[] = [];
+  let clock = 0;
+  for (const dt of profile.timeDeltas) at.push((clock += dt));
+  const from = lastMs > 0 ? clock - lastMs * 1000 : -Infinity;
   profile.samples.forEach((id, i) => {
+    if (at[i]! < from) return;
     const dt = profile.timeDeltas[i] ?? 0;
     const node = byId.get(id)!;
     const { functionName, url, lineNumber } = node.callFrame;
