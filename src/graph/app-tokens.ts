@@ -1,5 +1,5 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { fetchTransport, type HttpTransport } from './http-transport';
+import { defaultTransport, type HttpTransport } from './http-transport';
 import { msalNetworkClient } from './msal-network-client';
 
 export interface GraphSettings {
@@ -31,7 +31,7 @@ export class AppTokens {
 
   constructor(
     private readonly settings: GraphSettings,
-    private readonly transport: HttpTransport = fetchTransport,
+    private readonly transport: HttpTransport = defaultTransport,
   ) {
     this.graphBase = graphBaseUrl(settings);
     this.loginBase = (settings.loginBaseUrl ?? DEFAULT_LOGIN_BASE_URL).replace(/\/+$/, '');

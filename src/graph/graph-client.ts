@@ -1,4 +1,5 @@
 import { AppTokens, graphBaseUrl, type GraphSettings } from './app-tokens';
+import { defaultTransport, type HttpTransport } from './http-transport';
 
 export type { GraphSettings } from './app-tokens';
 
@@ -27,6 +28,8 @@ export class MsalGraphClient implements GraphClient {
   constructor(
     settings: GraphSettings,
     private readonly tokens: AppTokens = new AppTokens(settings),
+    /** Kept-alive connections shared with the token requests (see MAX_CONNECTIONS_PER_ORIGIN); tests pass their own. */
+    private readonly transport: HttpTransport = defaultTransport,
   ) {
     this.graphBase = graphBaseUrl(settings);
   }
@@ -35,10 +38,10 @@ export class MsalGraphClient implements GraphClient {
     const token = await this.tokens.token(tenantId);
     const filter = encodeURIComponent(`JoinWebUrl eq '${query.joinUrl.replace(/'/g, "''")}'`);
     const url = `${this.graphBase}/v1.0/users/${encodeURIComponent(query.organizerId)}/onlineMeetings?$filter=${filter}`;
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const res = await this.transport({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`Graph onlineMeetings answered ${res.status}`);
-    const body = (await res.json()) as { value?: { subject?: string; audioConferencing?: { conferenceId?: string }; participants?: { organizer?: { identity?: { user?: { id?: string } } } } }[] };
+    if (res.status < 200 || res.status >= 300) throw new Error(`Graph onlineMeetings answered ${res.status}`);
+    const body = JSON.parse(res.body) as { value?: { subject?: string; audioConferencing?: { conferenceId?: string }; participants?: { organizer?: { identity?: { user?: { id?: string } } } } }[] };
     const meeting = body.value?.[0];
     if (!meeting) return undefined;
     return {

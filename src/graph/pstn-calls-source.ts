@@ -1,6 +1,6 @@
 import { AppTokens, graphBaseUrl, type GraphSettings } from './app-tokens';
 import { GraphSyncError } from './graph-sync-error';
-import { fetchTransport, type HttpTransport } from './http-transport';
+import { defaultTransport, type HttpTransport } from './http-transport';
 import { graphDateTime, type SyncWindow } from './sync-windows';
 
 export interface PstnCallsPage {
@@ -34,7 +34,7 @@ export class GraphPstnCallsSource implements PstnCallsSource {
   /** `tokens`: share one token cache with the process's other Graph uses; `transport`: how to reach Graph (tests). */
   constructor(settings: GraphSettings, options: { transport?: HttpTransport; tokens?: AppTokens } = {}) {
     this.graphBase = graphBaseUrl(settings);
-    this.transport = options.transport ?? fetchTransport;
+    this.transport = options.transport ?? defaultTransport;
     this.tokens = options.tokens ?? new AppTokens(settings, this.transport);
   }
 
