@@ -1,4 +1,5 @@
 import { TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
+import { TeamsConnectorClient } from 'botframework-connector';
 import type { GraphClient } from '../graph/graph-client';
 import type { Logger } from '../observability/logger';
 import { batchedTransactionsOf } from '../store/batched-transactions';
@@ -57,12 +58,43 @@ export class TeamsGraphMeetingLookup implements MeetingLookup {
   constructor(private readonly graph: GraphClient) {}
 
   async describe(context: TurnContext, meeting: { tenantId: string; meetingId: string; joinUrl?: string }): Promise<MeetingDetails | undefined> {
-    const info = await TeamsInfo.getMeetingInfo(context, meeting.meetingId);
+    const teams = teamsClientOf(context);
+    const info = teams ? await teams.teams.fetchMeetingInfo(meeting.meetingId) : await TeamsInfo.getMeetingInfo(context, meeting.meetingId);
     const organizerId = info.organizer?.aadObjectId;
     const joinUrl = info.details?.joinUrl ?? meeting.joinUrl;
     const online = organizerId && joinUrl ? await this.graph.onlineMeeting(meeting.tenantId, { organizerId, joinUrl }) : undefined;
     return { organizerId, title: info.details?.title ?? online?.subject, joinUrl, conferenceId: online?.conferenceId };
   }
+}
+
+/**
+ * Teams clients kept per connector credentials (the turn's connector client's) and service URL. TeamsInfo builds a
+ * new TeamsConnectorClient, with its @azure/core-client pipeline, for every call: ~0.5 ms of CPU per
+ * meeting end for nothing, as the client holds no turn state (fetchMeetingInfo takes the meeting id) and its
+ * credentials get and refresh their own tokens. Keyed by the credentials object itself, so a client is shared only
+ * where the connector client's credentials are (bot/connector-clients.ts keeps those between turns), and forgotten
+ * with them.
+ */
+const teamsClients = new WeakMap<object, Map<string, TeamsConnectorClient>>();
+/** Service URLs kept per credentials, oldest dropped first (Teams uses a few per region). */
+const MAX_TEAMS_CLIENTS_PER_CREDENTIALS = 16;
+
+function teamsClientOf(context: TurnContext): TeamsConnectorClient | undefined {
+  const serviceUrl = context.activity.serviceUrl;
+  const key = (context.adapter as { ConnectorClientKey?: symbol } | undefined)?.ConnectorClientKey;
+  // An adapter of the older kind makes its own clients (TeamsInfo asks it): left to TeamsInfo.
+  if (!serviceUrl || !key || 'createConnectorClient' in context.adapter) return undefined;
+  const credentials = (context.turnState.get(key) as { credentials?: ConstructorParameters<typeof TeamsConnectorClient>[0] } | undefined)?.credentials;
+  if (!credentials) return undefined;
+  let byUrl = teamsClients.get(credentials);
+  if (!byUrl) teamsClients.set(credentials, (byUrl = new Map()));
+  let client = byUrl.get(serviceUrl);
+  if (!client) {
+    if (byUrl.size >= MAX_TEAMS_CLIENTS_PER_CREDENTIALS) byUrl.delete(byUrl.keys().next().value!);
+    client = new TeamsConnectorClient(credentials, { baseUri: serviceUrl });
+    byUrl.set(serviceUrl, client);
+  }
+  return client;
 }
 
 /**
