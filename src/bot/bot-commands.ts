@@ -6,7 +6,7 @@ import { lookUpRates } from '../rates/rate-lookup';
 import { loadRateCard } from '../rates/rate-card-store';
 import { meetingCostStatus } from '../reconciliation/meeting-status';
 import { isMonth, monthOf, Reconciliation } from '../reconciliation/reconciliation';
-import { findMeetingCards } from '../store/bot-store';
+import { findMeetingCards, type MeetingCardRow } from '../store/bot-store';
 import { findTenant, type TenantRow } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
@@ -368,16 +368,19 @@ export class BotCommands {
     return this.meetingCostCard(tenantId, conferenceId, ctx);
   }
 
-  /** Also used by the post-meeting card the organizer gets proactively. */
-  async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext): Promise<AdaptiveCardJson> {
+  /**
+   * Also used by the post-meeting card the organizer gets proactively, which has read the meeting's card row and
+   * its organizer (user(tenantId, card.organizer_id)) already: `known`, not read again.
+   */
+  async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext, known?: { card: MeetingCardRow; organizer: UserRow | undefined }): Promise<AdaptiveCardJson> {
     const [legs, meeting, balanceAfter, cards] = await Promise.all([
       this.t.meetings.legs(tenantId, { conferenceId }),
       this.t.meetings.meeting(tenantId, conferenceId),
       this.t.meetings.balanceAfter(tenantId, conferenceId),
-      findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
+      known ? [known.card] : findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
     ]);
     const organizerId = meeting?.organizerId ?? cards[0]?.organizer_id;
-    const organizer = organizerId ? await this.t.directory.user(tenantId, organizerId) : undefined;
+    const organizer = !organizerId ? undefined : known && organizerId === known.card.organizer_id ? known.organizer : await this.t.directory.user(tenantId, organizerId);
     return buildMeetingCostCard(
       {
         conferenceId,

@@ -191,10 +191,7 @@ export class Directory {
 
   /** A Tollgate admin of the tenant: marked admin in the directory, or named in TOLLGATE_ADMINS. */
   async isAdmin(tenantId: string, userId: string, bootstrapAdmins: readonly string[]): Promise<boolean> {
-    const row = await findUser(this.store.db, tenantId, userId);
-    if (row?.is_admin === 1) return true;
-    const names = [userId, row?.aad_object_id, row?.upn_lower].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-    return names.some((n) => bootstrapAdmins.includes(n));
+    return isAdminUser(await findUser(this.store.db, tenantId, userId), userId, bootstrapAdmins);
   }
 
   private inTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<Outcome<T>>): Promise<Outcome<T>> {
@@ -268,4 +265,11 @@ export function parseUsersCsv(tenantId: string, csv: string, now: string): Outco
     return failure('invalid_users_csv', `The users file has errors, nothing was imported: ${errors.slice(0, 10).join('; ')}${more}`);
   }
   return ok(rows);
+}
+
+/** isAdmin for a user already read: `row` is what user(tenantId, userId) found for `userId`. */
+export function isAdminUser(row: UserRow | undefined, userId: string, bootstrapAdmins: readonly string[]): boolean {
+  if (row?.is_admin === 1) return true;
+  const names = [userId, row?.aad_object_id, row?.upn_lower].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+  return names.some((n) => bootstrapAdmins.includes(n));
 }

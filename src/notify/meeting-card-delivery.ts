@@ -1,12 +1,12 @@
 import { CardFactory, type Activity, type ConversationReference } from 'botbuilder';
 import type { BotCommands } from '../bot/bot-commands';
 import type { Store } from '../store/database';
-import { findMeetingCard, findPersonalConversation, setMeetingCardActivity } from '../store/bot-store';
-import { findTenant } from '../store/tenant-store';
+import { findMeetingCardDelivery, setMeetingCardActivities, type MeetingCardActivity, type MeetingCardRow } from '../store/bot-store';
+import { isAdminUser } from '../directory/directory';
 import type { Tollgate } from '../tollgate';
 import type { Clock } from '../time/clock';
 import { DeliveryError, type Messenger } from './messenger';
-import type { OutboxHandler, OutboxRecord } from './outbox-worker';
+import type { OutboxHandler, OutboxRecord, SharedOutboxRecord } from './outbox-worker';
 import { findOutboxRow } from '../store/outbox-store';
 import { meetingCardSendKey } from '../bot/meeting-end';
 
@@ -24,29 +24,31 @@ export function meetingCardHandlers(deps: {
   const { tollgate, commands, messenger, clock } = deps;
   const store: Store = tollgate.store;
 
-  const cardActivity = async (tenantId: string, conferenceId: string, organizerId: string, reference: Partial<ConversationReference>): Promise<Partial<Activity>> => {
-    const tenant = await findTenant(store.db, tenantId);
-    const isAdmin = await tollgate.directory.isAdmin(tenantId, organizerId, deps.bootstrapAdmins);
+  const cardActivity = async (card: MeetingCardRow, currency: string | null, reference: Partial<ConversationReference>): Promise<Partial<Activity>> => {
+    // The organizer, read once: whether they are an admin (the card shows numbers in full) and their name on it.
+    const organizer = await tollgate.directory.user(card.tenant_id, card.organizer_id);
+    const isAdmin = isAdminUser(organizer, card.organizer_id, deps.bootstrapAdmins);
     const readerId = reference.user?.id;
-    const card = await commands.meetingCostCard(tenantId, conferenceId, {
-      currency: tenant?.currency ?? 'USD',
+    const shown = await commands.meetingCostCard(card.tenant_id, card.conference_id, {
+      currency: currency ?? 'USD',
       locale: reference.locale ?? 'en-US',
       isAdmin,
       now: clock.now(),
       refreshUserIds: readerId ? [readerId] : [],
-    });
-    return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
+    }, { card, organizer });
+    return { type: 'message', attachments: [CardFactory.adaptiveCard(shown)] };
   };
 
   const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update'): Promise<OutboxRecord | undefined> => {
-    const card = await findMeetingCard(store.db, tenantId, conferenceId);
-    if (!card) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
+    // The card row, the tenant's currency and the organizer's personal chat, in one read.
+    const found = await findMeetingCardDelivery(store.db, tenantId, conferenceId);
+    if (!found) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
+    const { card, currency, chat: conversation } = found;
     if (card.activity_id && card.conversation_id) {
       // Already posted (maybe by a worker that died before marking its row done): update, never post twice.
-      const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
       if (!conversation) throw new DeliveryError('the organizer no longer has a chat with Tollgate', undefined, true);
       const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
-      await messenger.update(reference, card.activity_id, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
+      await messenger.update(reference, card.activity_id, await cardActivity(card, currency, reference));
       return undefined;
     }
     if (mode === 'update') {
@@ -57,15 +59,18 @@ export function meetingCardHandlers(deps: {
       if (post?.status === 'sending') throw new DeliveryError('the card is being posted right now: updating it once it is');
       return undefined;
     }
-    const conversation = await findPersonalConversation(store.db, tenantId, card.organizer_id);
     if (!conversation) {
       throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later');
     }
     const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
-    const sent = await messenger.send(reference, await cardActivity(tenantId, conferenceId, card.organizer_id, reference));
+    const sent = await messenger.send(reference, await cardActivity(card, currency, reference));
     // Written by the worker with the row's done mark (and retried through a short outage): without it a retry of the
-    // row would post the card again instead of updating it.
-    return (tx) => setMeetingCardActivity(tx, tenantId, conferenceId, conversation.conversation_id, sent.activityId, clock.now().toISOString());
+    // row would post the card again instead of updating it. The cards marked done together are written in one go.
+    const record: SharedOutboxRecord<MeetingCardActivity> = {
+      item: { tenantId, conferenceId, conversationId: conversation.conversation_id, activityId: sent.activityId, at: clock.now().toISOString() },
+      writeAll: setMeetingCardActivities,
+    };
+    return record;
   };
 
   return {

@@ -14,8 +14,31 @@ import { recordAfterSend } from './record-after-send';
  */
 export type OutboxHandler = (row: OutboxRow, payload: unknown, claim: OutboxClaim) => Promise<void | OutboxRecord>;
 
-/** The database write that records what a delivery did; failing, the delivery counts as failed (it is retried). */
-export type OutboxRecord = (tx: Tx) => Promise<unknown>;
+/**
+ * The database write that records what a delivery did; failing, the delivery counts as failed (it is retried).
+ * Either a write of its own, or an item of a write that serves all deliveries marked done together (one statement
+ * for the batch instead of one per delivery: `writeAll`, the same function for every item of a kind).
+ */
+export type OutboxRecord = ((tx: Tx) => Promise<unknown>) | SharedOutboxRecord<unknown>;
+
+export interface SharedOutboxRecord<T> {
+  item: T;
+  writeAll(tx: Tx, items: T[]): Promise<unknown>;
+}
+
+/** Writes the records of a batch: each own write, and each shared write once with the items of its batch. */
+async function writeRecords(tx: Tx, records: OutboxRecord[]): Promise<void> {
+  const shared = new Map<SharedOutboxRecord<unknown>['writeAll'], unknown[]>();
+  for (const record of records) {
+    if (typeof record === 'function') await record(tx);
+    else {
+      const items = shared.get(record.writeAll);
+      if (items) items.push(record.item);
+      else shared.set(record.writeAll, [record.item]);
+    }
+  }
+  for (const [writeAll, items] of shared) await writeAll(tx, items);
+}
 
 /** A delivered row waiting for the transaction that marks it done. */
 interface DoneEntry {
@@ -252,7 +275,7 @@ export class OutboxWorker {
   private async writeDone(batch: DoneEntry[]): Promise<void> {
     const at = this.clock.now().toISOString();
     const write = async (tx: Tx) => {
-      for (const entry of batch) if (entry.record) await entry.record(tx);
+      await writeRecords(tx, batch.flatMap((e) => (e.record ? [e.record] : [])));
       return markDoneMany(tx, batch.map((e) => e.row), at);
     };
     // One statement needs no transaction, nor do two on PostgreSQL (BEGIN and COMMIT would double the round trips).

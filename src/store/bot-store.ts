@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from './database';
 import type { BotStateTable, ConversationRefsTable, MeetingCardsTable } from './schema';
 
@@ -88,6 +89,53 @@ export async function findMeetingCard(tx: Tx, tenantId: string, conferenceId: st
     .executeTakeFirst();
 }
 
+/** A meeting card as its delivery needs it: the row, its tenant's currency, and the organizer's personal chat. */
+export interface MeetingCardDelivery {
+  card: MeetingCardRow;
+  /** The tenant's currency; null when the tenant row is gone. */
+  currency: string | null;
+  /** The organizer's personal chat with the bot, the latest updated (as findPersonalConversation), if any. */
+  chat: Pick<ConversationRefRow, 'conversation_id' | 'reference'> | undefined;
+}
+
+/**
+ * findMeetingCard, the tenant's currency and findPersonalConversation of the card's organizer in one statement:
+ * a card's delivery read them one by one, three statements (three round trips on PostgreSQL) for each card.
+ */
+export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardDelivery | undefined> {
+  const row = await tx
+    .selectFrom('meeting_cards as mc')
+    .leftJoin('tenants as t', 't.tenant_id', 'mc.tenant_id')
+    .leftJoin('conversation_refs as cr', (join) =>
+      join.onRef('cr.tenant_id', '=', 'mc.tenant_id').on((eb) =>
+        eb(
+          'cr.conversation_id',
+          '=',
+          eb
+            .selectFrom('conversation_refs as p')
+            .select('p.conversation_id')
+            .whereRef('p.tenant_id', '=', 'mc.tenant_id')
+            .whereRef('p.user_id', '=', 'mc.organizer_id')
+            .where('p.conversation_type', '=', 'personal')
+            .orderBy('p.updated_at', 'desc')
+            .limit(1),
+        ),
+      ),
+    )
+    .selectAll('mc')
+    .select(['t.currency as tenant_currency', 'cr.conversation_id as chat_conversation_id', 'cr.reference as chat_reference'])
+    .where('mc.tenant_id', '=', tenantId)
+    .where('mc.conference_id', '=', conferenceId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { tenant_currency, chat_conversation_id, chat_reference, ...card } = row;
+  return {
+    card,
+    currency: tenant_currency ?? null,
+    chat: chat_conversation_id !== null && chat_reference !== null ? { conversation_id: chat_conversation_id, reference: chat_reference } : undefined,
+  };
+}
+
 export async function findMeetingCards(tx: Tx, tenantId: string, conferenceIds: string[]): Promise<MeetingCardRow[]> {
   if (conferenceIds.length === 0) return [];
   return tx
@@ -96,6 +144,31 @@ export async function findMeetingCards(tx: Tx, tenantId: string, conferenceIds: 
     .where('tenant_id', '=', tenantId)
     .where('conference_id', 'in', conferenceIds)
     .execute();
+}
+
+/** What setMeetingCardActivities writes for one card: the posted card's chat and activity id. */
+export interface MeetingCardActivity {
+  tenantId: string;
+  conferenceId: string;
+  conversationId: string;
+  activityId: string;
+  at: string;
+}
+
+/**
+ * setMeetingCardActivity for several cards in one statement (the cards whose posts are marked done together): an
+ * UPDATE … FROM a VALUES list, which PostgreSQL and SQLite (3.33+) both run, naming its columns column1, column2, ….
+ */
+export async function setMeetingCardActivities(tx: Tx, cards: readonly MeetingCardActivity[]): Promise<void> {
+  if (cards.length === 0) return;
+  if (cards.length === 1) {
+    const c = cards[0]!;
+    return setMeetingCardActivity(tx, c.tenantId, c.conferenceId, c.conversationId, c.activityId, c.at);
+  }
+  const values = sql.join(cards.map((c) => sql`(${c.tenantId}, ${c.conferenceId}, ${c.conversationId}, ${c.activityId}, ${c.at})`));
+  await sql`update meeting_cards set conversation_id = v.column3, activity_id = v.column4, updated_at = v.column5
+    from (values ${values}) as v
+    where meeting_cards.tenant_id = v.column1 and meeting_cards.conference_id = v.column2`.execute(tx);
 }
 
 export async function setMeetingCardActivity(tx: Tx, tenantId: string, conferenceId: string, conversationId: string, activityId: string, at: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { outboxTakerOf } from '../../src/notify/outbox-signal';
-import { OutboxWorker, type OutboxHandler } from '../../src/notify/outbox-worker';
+import { OutboxWorker, type OutboxHandler, type SharedOutboxRecord } from '../../src/notify/outbox-worker';
 import { silentLogger } from '../../src/observability/logger';
-import type { Store } from '../../src/store/database';
+import type { Store, Tx } from '../../src/store/database';
 import { enqueue, enqueueClaimed } from '../../src/store/outbox-store';
 import type { FixedClock } from '../../src/time/clock';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -135,5 +135,42 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
     expect(await w.runOnce()).toBe(keys.length);
     expect(transactions).toHaveBeenCalledTimes(2); // the claim, and the three done marks
     expect(Object.values(await states())).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+  });
+
+  it('writes a shared record once for the rows delivered together, with all their items; failing, each row alone', async () => {
+    const keys = ['a', 'b', 'c', 'd'];
+    await store.inTenantTransaction(T, async (tx) => {
+      for (const key of keys) await enqueue(tx, message(key));
+    });
+    let inFlight = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: string[][] = [];
+    const writeAll = async (tx: Tx, items: string[]) => {
+      calls.push([...items].sort());
+      await tx.selectFrom('outbox').select('id').where('tenant_id', '=', T).execute();
+      if (items.includes('c')) throw new Error('c cannot be recorded');
+    };
+    const own: string[] = [];
+    const w = worker(
+      async (_row, payload) => {
+        const key = (payload as { key: string }).key;
+        if (++inFlight === keys.length) release();
+        await gate;
+        // d records on its own, the others share one write.
+        if (key === 'd') return async () => void own.push(key);
+        const record: SharedOutboxRecord<string> = { item: key, writeAll };
+        return record;
+      },
+      { concurrency: keys.length },
+    );
+    expect(await w.runOnce()).toBe(keys.length);
+    // Together first (one call with a, b and c, rolled back by c), then each row alone.
+    expect(calls[0]).toEqual(['a', 'b', 'c']);
+    expect(calls.slice(1).sort()).toEqual([['a'], ['b'], ['c']]);
+    expect(own).toEqual(['d', 'd']);
+    const after = await states();
+    expect([after.a, after.b, after.d]).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+    expect(after.c).toEqual({ status: 'pending', attempts: 1, error: 'c cannot be recorded' });
   });
 });

@@ -3,6 +3,7 @@ import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
 import { describeEachEngine, freshStore } from '../../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../../support/fixtures';
+import { displayNumber } from '../../../src/bot/cards/phone-display';
 import { cardText, createHarness, type Harness, type Person } from '../support/bot-harness';
 
 const organizer: Person = { aadObjectId: USERS.ppm, teamsId: '29:ppm', name: 'Pay PerMinute' };
@@ -70,6 +71,26 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.updates).toHaveLength(1);
     const outbox = await store.db.selectFrom('outbox').select(['kind', 'status']).where('tenant_id', '=', T).execute();
     expect(outbox.every((r) => r.status === 'done')).toBe(true);
+  });
+
+  it("shows the organizer's name, and the numbers in full only when the organizer is a Tollgate admin", async () => {
+    await meetingEnd();
+    await h.worker.drain();
+    const masked = cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content);
+    expect(masked).toContain('Pay PerMinute');
+    expect(masked).toContain(displayNumber(NUMBERS.deLandline, false));
+    expect(masked).not.toContain(displayNumber(NUMBERS.deLandline, true));
+
+    const made = await tollgate.directory.setAdmin(T, USERS.ppm, true, ADMIN);
+    expect(made.ok).toBe(true);
+    h.lookup.meetings.set('meeting-2', { organizerId: USERS.ppm, title: 'Board call', conferenceId: 'conf-b' });
+    await tollgate.intake.ingest(T, [leg({ id: 'b-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-b' })]);
+    await meetingEnd('meeting-2');
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(2);
+    const full = cardText(h.adapter.proactive[1]!.activity.attachments?.[0]?.content);
+    expect(full).toContain('Pay PerMinute');
+    expect(full).toContain(displayNumber(NUMBERS.deLandline, true));
   });
 
   it("updates the posted card when Microsoft's billed figures arrive for its legs (it becomes final)", async () => {

@@ -1,0 +1,114 @@
+import {
+  findMeetingCard,
+  findMeetingCardDelivery,
+  findPersonalConversation,
+  insertMeetingCard,
+  setMeetingCardActivities,
+  upsertConversationRef,
+  type ConversationRefRow,
+} from '../../src/store/bot-store';
+import type { Store } from '../../src/store/database';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { T, USERS, setUpTenant } from '../support/fixtures';
+
+/**
+ * A meeting card's delivery reads the card, the tenant's currency and the organizer's latest personal chat in one
+ * statement (findMeetingCardDelivery): it must find what the three separate reads find, and nothing of another
+ * tenant, another user or another kind of conversation.
+ */
+describeEachEngine('meeting card delivery: card, currency and personal chat in one read', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  const OTHER = 'tenant-other';
+
+  const card = (tenantId: string, conferenceId: string, organizerId: string) => ({
+    tenant_id: tenantId,
+    conference_id: conferenceId,
+    meeting_id: `m-${conferenceId}`,
+    organizer_id: organizerId,
+    title: `Meeting ${conferenceId}`,
+    ended_at: '2026-11-15T11:00:00.000Z',
+    conversation_id: null,
+    activity_id: null,
+    created_at: '2026-11-15T11:00:00.000Z',
+    updated_at: '2026-11-15T11:00:00.000Z',
+  });
+  const chat = (tenantId: string, conversationId: string, userId: string | null, type: string, updatedAt: string): ConversationRefRow => ({
+    tenant_id: tenantId,
+    conversation_id: conversationId,
+    conversation_type: type,
+    user_id: userId,
+    reference: JSON.stringify({ conversation: { id: conversationId }, tag: `${tenantId}/${conversationId}` }),
+    updated_at: updatedAt,
+  });
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    await setUpTenant(store);
+    await setUpTenant(store, {}, OTHER);
+    await store.db.updateTable('tenants').set({ currency: 'EUR' }).where('tenant_id', '=', OTHER).execute();
+    await store.inTransaction(async (tx) => {
+      for (const c of [card(T, 'conf-1', USERS.sub), card(T, 'conf-2', USERS.ppm), card(OTHER, 'conf-1', USERS.sub)]) await insertMeetingCard(tx, c);
+      // The organizer's two personal chats (the later one counts), a group chat of theirs updated since, the same
+      // user's chat in the other tenant, updated later still.
+      await upsertConversationRef(tx, chat(T, 'a:old', USERS.sub, 'personal', '2026-11-10T00:00:00.000Z'));
+      await upsertConversationRef(tx, chat(T, 'a:new', USERS.sub, 'personal', '2026-11-12T00:00:00.000Z'));
+      await upsertConversationRef(tx, chat(T, '19:group', USERS.sub, 'groupChat', '2026-11-14T00:00:00.000Z'));
+      await upsertConversationRef(tx, chat(OTHER, 'a:other', USERS.sub, 'personal', '2026-11-14T00:00:00.000Z'));
+    });
+  }, 60_000);
+  afterAll(async () => cleanup());
+
+  it('finds what findMeetingCard, the tenant and findPersonalConversation find', async () => {
+    const found = await findMeetingCardDelivery(store.db, T, 'conf-1');
+    expect(found).toBeDefined();
+    expect(found!.card).toEqual(await findMeetingCard(store.db, T, 'conf-1'));
+    expect(found!.currency).toBe('USD');
+    const personal = (await findPersonalConversation(store.db, T, USERS.sub))!;
+    expect(personal.conversation_id).toBe('a:new');
+    expect(found!.chat).toEqual({ conversation_id: personal.conversation_id, reference: personal.reference });
+  });
+
+  it("keeps to the card's tenant", async () => {
+    const found = await findMeetingCardDelivery(store.db, OTHER, 'conf-1');
+    expect(found!.card.tenant_id).toBe(OTHER);
+    expect(found!.currency).toBe('EUR');
+    expect(found!.chat?.conversation_id).toBe('a:other');
+  });
+
+  it('an organizer without a personal chat: the card, no chat', async () => {
+    const found = await findMeetingCardDelivery(store.db, T, 'conf-2');
+    expect(found!.card.organizer_id).toBe(USERS.ppm);
+    expect(found!.chat).toBeUndefined();
+  });
+
+  it('no card: nothing', async () => {
+    expect(await findMeetingCardDelivery(store.db, T, 'conf-none')).toBeUndefined();
+    expect(await findMeetingCardDelivery(store.db, 'tenant-none', 'conf-1')).toBeUndefined();
+  });
+
+  it('records the posted activities of several cards in one statement, each on its own row', async () => {
+    await store.inTransaction(async (tx) => {
+      for (const c of [card(T, 'conf-3', USERS.sub), card(T, 'conf-4', USERS.sub), card(OTHER, 'conf-3', USERS.sub), card(OTHER, 'conf-4', USERS.sub)]) await insertMeetingCard(tx, c);
+    });
+    // Same conference ids in two tenants: only the named (tenant, conference) pairs change.
+    await store.inTransaction((tx) =>
+      setMeetingCardActivities(tx, [
+        { tenantId: T, conferenceId: 'conf-3', conversationId: 'a:new', activityId: 'act-t-3', at: '2026-11-15T12:00:01.000Z' },
+        { tenantId: OTHER, conferenceId: 'conf-4', conversationId: 'a:other', activityId: 'act-o-4', at: '2026-11-15T12:00:02.000Z' },
+        { tenantId: T, conferenceId: 'conf-4', conversationId: 'a:new', activityId: 'act-t-4', at: '2026-11-15T12:00:03.000Z' },
+      ]),
+    );
+    const row = async (tenantId: string, conferenceId: string) => {
+      const r = (await findMeetingCard(store.db, tenantId, conferenceId))!;
+      return [r.conversation_id, r.activity_id, r.updated_at];
+    };
+    expect(await row(T, 'conf-3')).toEqual(['a:new', 'act-t-3', '2026-11-15T12:00:01.000Z']);
+    expect(await row(T, 'conf-4')).toEqual(['a:new', 'act-t-4', '2026-11-15T12:00:03.000Z']);
+    expect(await row(OTHER, 'conf-4')).toEqual(['a:other', 'act-o-4', '2026-11-15T12:00:02.000Z']);
+    expect(await row(OTHER, 'conf-3')).toEqual([null, null, '2026-11-15T11:00:00.000Z']);
+    // One card: the single-row update.
+    await setMeetingCardActivities(store.db, [{ tenantId: OTHER, conferenceId: 'conf-3', conversationId: 'a:other', activityId: 'act-o-3', at: '2026-11-15T12:00:04.000Z' }]);
+    expect(await row(OTHER, 'conf-3')).toEqual(['a:other', 'act-o-3', '2026-11-15T12:00:04.000Z']);
+  });
+});
