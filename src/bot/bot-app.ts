@@ -1,5 +1,5 @@
 import { ConfigurationServiceClientCredentialFactory, CardFactory, StatusCodes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
 import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@microsoft/teams-ai';
 import type { Config } from '../config/config';
 import type { Tollgate } from '../tollgate';
@@ -11,6 +11,7 @@ import { parseCommand } from './commands/parse-command';
 import { rememberConversation } from './conversation-refs';
 import { isMeetingEnd, onMeetingEnd, type MeetingLookup } from './meeting-end';
 import { StoreStorage } from './state/store-storage';
+import { SharedClientsAuthentication } from './connector-clients';
 import { storableFields, storableOptionalText, storableText } from './activity-text';
 import type { AdaptiveCardJson } from './cards/expand-card';
 import { buildHelpCard } from './cards/help-card';
@@ -31,11 +32,20 @@ export interface Bot {
 export type BotFrameworkEndpoints = NonNullable<ConstructorParameters<typeof TeamsAdapter>[0]>;
 
 /**
+ * TeamsAdapter with two changes. Connector clients are kept and shared between turns (connector-clients.ts). And
  * botframework-connector lets jsonwebtoken's own errors out as they are (a signature that does not verify, a token
  * for another bot, an algorithm it does not allow, a token not valid yet), and CloudAdapter answers anything but an
  * AuthenticationError with 500 and the error's text. They are failed authentications: 401, like an unsigned request.
  */
 class TollgateTeamsAdapter extends TeamsAdapter {
+  constructor(...args: ConstructorParameters<typeof TeamsAdapter>) {
+    super(...args);
+    // Connector clients kept between turns instead of built for each (connector-clients.ts). TeamsAdapter builds
+    // its BotFrameworkAuthentication itself, so it is wrapped here, before any turn runs.
+    const self = this as unknown as { botFrameworkAuthentication: BotFrameworkAuthentication };
+    self.botFrameworkAuthentication = new SharedClientsAuthentication(self.botFrameworkAuthentication);
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,

@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TurnContext } from 'botbuilder';
 
 /**
- * Makes the Bot Framework connector client of a proactive turn send each request once, within a deadline.
+ * How the Bot Framework connector clients of proactive deliveries (the outbox's cards) send: each request once,
+ * within the delivery's deadline.
  *
  * botframework-connector's HTTP pipeline (@azure/core-rest-pipeline) retries on its own: a 5xx or a network error
  * up to 3 more times with exponential delays, a 429 after waiting out its Retry-After, all inside one
@@ -12,21 +14,58 @@ import type { TurnContext } from 'botbuilder';
  * and records every attempt), and every request gets a timeout that ends by the deadline; a request that would
  * start after the deadline (a slow token fetch before it) is not sent at all.
  *
- * The connector client is created per continuation (ConnectorFactory.create), so this changes only this turn's.
- * Returns false when the turn has no connector client of that shape (test adapters): it is then left alone.
+ * Connector clients are shared between turns (src/bot/connector-clients.ts): a delivery runs inside
+ * `withDelivery`, which makes the adapter hand its turn a client built for deliveries (`boundForDeliveries`, shared
+ * by all of them), and that client's deadline policy reads the deadline of the delivery whose request it is sending
+ * from the async context. Replies inside inbound turns use other clients, with the SDK's default behaviour.
  */
-export function boundConnectorRequests(context: TurnContext, deadline: number): boolean {
+const deliveries = new AsyncLocalStorage<{ deadline: number }>();
+
+/** Runs `fn` (a proactive continuation) as one delivery with this deadline (Date.now() time). */
+export function withDelivery<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
+  return deliveries.run({ deadline }, fn);
+}
+
+/** Whether the caller runs inside a delivery (withDelivery): its connector client must be one of boundForDeliveries. */
+export function inDelivery(): boolean {
+  return deliveries.getStore() !== undefined;
+}
+
+/** Clients made ones for deliveries (boundForDeliveries). */
+const bounded = new WeakSet<object>();
+
+/**
+ * Whether a delivery's turn may send: its connector client is one for deliveries, or it has none of that shape (test
+ * adapters). False for an adapter that hands a delivery an ordinary client (one not made by bot-app's createAdapter):
+ * with the SDK's hidden retries, a card could be posted twice.
+ */
+export function deliveryReady(context: TurnContext): boolean {
   const key = (context.adapter as { ConnectorClientKey?: symbol }).ConnectorClientKey;
-  const connector = key ? (context.turnState.get(key) as { client?: { pipeline?: PipelineLike } } | undefined) : undefined;
-  const pipeline = connector?.client?.pipeline;
+  const client = key ? (context.turnState.get(key) as object | undefined) : undefined;
+  return !client || bounded.has(client);
+}
+
+/**
+ * Makes a connector client one for deliveries: no retry phase, and each request bounded by the current delivery's
+ * deadline. Called once, when the client is built. Returns false (and leaves the client alone) when it has no
+ * pipeline of that shape.
+ */
+export function boundForDeliveries(client: unknown): boolean {
+  // botframework-connector's ConnectorClient keeps its @azure/core-client ServiceClient as `client`.
+  const pipeline = (client as { client?: { pipeline?: PipelineLike } } | undefined)?.client?.pipeline;
   if (!pipeline || typeof pipeline.removePolicy !== 'function' || typeof pipeline.addPolicy !== 'function') return false;
   pipeline.removePolicy({ phase: 'Retry' });
+  bounded.add(client as object);
   pipeline.addPolicy({
     name: 'tollgateDeadline',
     sendRequest: (request, next) => {
-      const left = deadline - Date.now();
-      if (left <= 0) return Promise.reject(new ConnectorDeadlineError('the delivery ran out of time before its request was sent', false));
-      request.timeout = left;
+      const delivery = deliveries.getStore();
+      // Outside a delivery (nothing should send so) the request still goes once, bounded by the SDK's defaults only.
+      if (delivery) {
+        const left = delivery.deadline - Date.now();
+        if (left <= 0) return Promise.reject(new ConnectorDeadlineError('the delivery ran out of time before its request was sent', false));
+        request.timeout = left;
+      }
       return next(request);
     },
   });
