@@ -20,6 +20,8 @@ import { loadAverage1m } from './support/activities';
  *   BENCH_TURNS=3000 node --cpu-prof --cpu-prof-dir=/tmp/prof -r tsx/cjs bench/profile-bot-turn.ts
  */
 const statements: string[] = [];
+// Only while the statements of one command are listed: the measured turns pay nothing for the listing.
+let recording = false;
 const database = BetterSqlite3.prototype as unknown as { prepare(this: BetterSqlite3.Database, text: string): BetterSqlite3.Statement };
 const prepare = database.prepare;
 database.prepare = function (text) {
@@ -28,7 +30,7 @@ database.prepare = function (text) {
   for (const method of ['all', 'run', 'get'] as const) {
     const run = statement[method].bind(statement) as (...args: unknown[]) => unknown;
     (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 110));
+      if (recording) statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 110));
       return run(...args);
     };
   }
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 300; i++) await say(i);
     for (const [i, command] of ['balance', 'meeting last'].entries()) {
       statements.length = 0;
+      recording = true;
       const cards = await say(i);
+      recording = false;
       process.stdout.write(`${command}: ${statements.length} statements, card "${cards[0]?.text.slice(0, 50).replace(/\n/g, ' ')}"\n`);
       for (const s of statements) process.stdout.write(`    ${s}\n`);
     }
