@@ -16,6 +16,7 @@ import {
   saveChunk,
   type FraudIncidentRow,
   type IncidentDelta,
+  type IncidentKeys,
   type IncidentRows,
   type OrganizerDayRow,
   type RangeDayRow,
@@ -47,6 +48,8 @@ export const FRAUD_INCIDENT_NOTICE = 'fraud_incident';
 
 interface Matched {
   leg: DialOut;
+  /** The leg as stored: a new incident takes its organizer's UPN and name from it. */
+  row: LegRow;
   facts: LegFacts;
   match: FraudMatch;
 }
@@ -85,9 +88,11 @@ export class FraudGuard {
     at: string,
   ): Promise<void> => {
     const dialOuts: DialOut[] = [];
+    const dialOutRows: LegRow[] = [];
     for (const leg of legs) {
       if (leg.call_type !== 'conf_out' || leg.status !== 'rated' || !leg.destination_country || !leg.callee_number) continue;
       dialOuts.push(dialOutOf(leg, tenant, organizers));
+      dialOutRows.push(leg);
     }
     if (dialOuts.length === 0) return;
     const tenantId = tenant.tenant_id;
@@ -109,15 +114,16 @@ export class FraudGuard {
     const history = new RecentHistory(historyRows(loaded, state.countries));
     const matches: Matched[] = [];
     const context: CheckContext = { settings, tenantCountry: tenant.country, mode: 'settle' };
-    for (const { leg, facts } of checked) {
+    for (let i = 0; i < checked.length; i++) {
+      const { leg, facts } = checked[i]!;
       history.record(leg, facts);
       // Most legs never need the organizer's baseline: only those above the minutes_spike floors wait for a read.
       if (!history.hasBaseline(leg.organizerKey, facts.day) && needsBaseline(leg, facts, history, settings)) {
         history.setBaseline(leg.organizerKey, facts.day, await loadBaseline(this.store, tx, tenantId, leg.organizerKey, facts.day, addDays(facts.day, -BASELINE_DAYS)));
       }
-      for (const match of checkDialOut(leg, facts, history, context)) matches.push({ leg, facts, match });
+      for (const match of checkDialOut(leg, facts, history, context)) matches.push({ leg, row: dialOutRows[i]!, facts, match });
     }
-    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, legs, at);
+    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, at);
     await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
     if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
   };
@@ -126,23 +132,24 @@ export class FraudGuard {
    * One incident per organizer and pattern: the chunk's matching legs extend the organizer's open one, or open one.
    * Episodes an admin dismissed before stay quiet.
    */
-  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], legs: readonly LegRow[], at: string): Promise<IncidentRows> {
+  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], at: string): Promise<IncidentRows> {
     const organizerIds = [...new Set(matches.map((m) => m.leg.organizerKey))];
-    const open = new Map<string, FraudIncidentRow>();
+    const open = new Map<string, IncidentKeys>();
     const dismissed = new Set<string>();
     for (const i of await openAndDismissedIncidents(this.store, tx, tenantId, organizerIds)) {
       if (i.status === 'open') open.set(key(i.organizer_id, i.pattern), i);
       else for (const e of i.episodes.split('\n')) dismissed.add(key(key(i.organizer_id, i.pattern), e));
     }
 
-    interface Group { organizer: string; pattern: FraudPattern; legs: Map<string, DialOut>; last: FraudMatch; episodes: Set<string>; firstMs: number; lastMs: number }
+    // firstRow: the group's first leg as stored; only a new incident needs it (its organizer's UPN and name).
+    interface Group { organizer: string; pattern: FraudPattern; legs: Map<string, DialOut>; firstRow: LegRow; last: FraudMatch; episodes: Set<string>; firstMs: number; lastMs: number }
     const groups = new Map<string, Group>();
-    for (const { leg, facts, match } of matches) {
+    for (const { leg, row, facts, match } of matches) {
       const episode = episodeOf(match, facts);
       const groupKey = key(leg.organizerKey, match.pattern);
       if (dismissed.has(key(groupKey, episode))) continue;
       let g = groups.get(groupKey);
-      if (!g) groups.set(groupKey, (g = { organizer: leg.organizerKey, pattern: match.pattern, legs: new Map(), last: match, episodes: new Set(), firstMs: leg.startMs, lastMs: leg.startMs }));
+      if (!g) groups.set(groupKey, (g = { organizer: leg.organizerKey, pattern: match.pattern, legs: new Map(), firstRow: row, last: match, episodes: new Set(), firstMs: leg.startMs, lastMs: leg.startMs }));
       g.legs.set(leg.legId, leg);
       g.episodes.add(episode);
       if (leg.startMs >= g.lastMs) {
@@ -153,11 +160,6 @@ export class FraudGuard {
     }
 
     const rows: IncidentRows = { opened: [], extended: [], legs: [] };
-    // Only a new incident needs its organizer's UPN and name, from the chunk's first leg in it.
-    const wanted = new Set<string>();
-    for (const [groupKey, g] of groups) if (!open.has(groupKey)) wanted.add(g.legs.keys().next().value!);
-    const byId = new Map<string, LegRow>();
-    for (const l of legs) if (wanted.has(l.id)) byId.set(l.id, l);
     for (const [groupKey, g] of groups) {
       const members = [...g.legs.values()];
       const totals: Pick<IncidentDelta, 'legs' | 'dialout_seconds' | 'cost_micros' | 'first_leg_at' | 'last_leg_at' | 'detail' | 'block_target' | 'updated_at'> = {
@@ -178,14 +180,14 @@ export class FraudGuard {
         rows.extended.push({ ...totals, id: incidentId, episodes: [...episodes].join('\n') });
       } else {
         incidentId = randomUUID();
-        const first = byId.get(members[0]!.legId);
+        const first = g.firstRow;
         rows.opened.push({
           ...totals,
           tenant_id: tenantId,
           id: incidentId,
           organizer_id: g.organizer,
-          organizer_upn: first?.organizer_upn ?? null,
-          organizer_name: first?.organizer_name ?? null,
+          organizer_upn: first.organizer_upn ?? null,
+          organizer_name: first.organizer_name ?? null,
           pattern: g.pattern,
           status: 'open',
           episodes: [...g.episodes].join('\n'),

@@ -5,7 +5,7 @@ import { createTollgate } from '../../src/tollgate';
 import { backfillFraudRollups } from '../../src/store/fraud-migration';
 import { ADMIN_NOTICE_KIND } from '../../src/notify/admin-notices';
 import type { Store } from '../../src/store/database';
-import { insertIncidents, listIncidents, type FraudIncidentRow } from '../../src/store/fraud-store';
+import { insertIncidents, listIncidents, saveChunk, type FraudIncidentRow } from '../../src/store/fraud-store';
 import { listOutbox } from '../../src/store/outbox-store';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -153,6 +153,30 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     expect(ranges).toHaveLength(75);
     expect(ranges[74]).toEqual({ day: '2026-10-28', short_calls: 2 });
     expect(ranges.every((r) => Number(r.short_calls) === 2)).toBe(true);
+  });
+
+  it("names a new incident's organizer as the incident's first leg in the chunk named them", async () => {
+    const named = (fields: Parameters<typeof leg>[0], upn: string, name: string) => ({ ...leg(fields), userPrincipalName: upn, userDisplayName: name });
+    await ingest([
+      // Another organizer's legs come first in the chunk, and one that matches nothing.
+      named({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 60, start: '2026-11-10T15:50:00Z', organizer: USERS.addon }, 'addon@contoso.example', 'Add On'),
+      named({ number: NUMBERS.usLandline, seconds: 60, start: '2026-11-10T15:55:00Z' }, 'sub@contoso.example', 'Sub (landline)'),
+      named({ number: FRAUD_NUMBERS.ukPremium(1), seconds: 600, start: '2026-11-10T16:00:00Z' }, 'sub@contoso.example', 'Sub Scriber'),
+      named({ number: FRAUD_NUMBERS.ukPremium(2), seconds: 600, start: '2026-11-10T16:05:00Z' }, 'sub@contoso.example', 'Sub (renamed)'),
+    ]);
+    const byOrganizer = Object.fromEntries((await open()).map((i) => [i.organizer_id, [i.pattern, i.legs, i.organizer_upn, i.organizer_name]]));
+    expect(byOrganizer).toEqual({
+      [USERS.addon]: ['premium_rate', 1, 'addon@contoso.example', 'Add On'],
+      [USERS.sub]: ['premium_rate', 2, 'sub@contoso.example', 'Sub Scriber'],
+    });
+  });
+
+  it("refuses to save a chunk's rows under another tenant than their own", async () => {
+    const day = { tenant_id: 'someone-else', organizer_id: USERS.sub, day: '2026-11-10', dialout_seconds: 60, dialout_legs: 1, hour_seconds: '10:60', night_seconds: 0 };
+    const save = store.inTransaction((tx) => saveChunk(store, tx, T, { days: [day], ranges: [], countries: [] }, { opened: [], extended: [], legs: [] }));
+    await expect(save).rejects.toMatchObject({ message: expect.stringMatching(/tenant someone-else in a chunk of tenant/) });
+    const rows = await store.db.selectFrom('fraud_organizer_days').select('tenant_id').where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
+    expect(rows.filter((r) => r.tenant_id === T || r.tenant_id === 'someone-else')).toEqual([]);
   });
 
   it('reads the rows again when the settings changed since the last chunk: they decide which rows a leg touches', async () => {
