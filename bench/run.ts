@@ -5,7 +5,7 @@ import path from 'node:path';
 import { maxRssBytes, mib, rss } from './memory';
 import { defaultTmpDir, fmt, runIntakeThroughput, type EngineFigures, type IntakeBenchResult } from './intake-throughput';
 import { runBotAndReports } from './bot-and-reports';
-import { fraudGuardReport, runFraudGuardBench } from './fraud-guard';
+import { fraudGuardMissed, fraudGuardReport, fraudWorkloadsFromEnv, runFraudGuardBench } from './fraud-guard';
 
 /**
  * `npm run bench`: every benchmark in sequence, a readable table on stdout, the figures and the machine in
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   // Bot latency, reports at scale, post-meeting card (bench/bot-and-reports.ts; BENCH_ONLY picks some).
   const botAndReports = await runBotAndReports({ tmpDir: defaultTmpDir(), log });
   // What the toll-fraud guard adds to intake, guard off and on in one process (bench/fraud-guard.ts).
-  const fraudGuard = await runFraudGuardBench({ legs: intFromEnv('BENCH_FRAUD_LEGS', legs), batchSize, engines, postgresUrl, tmpDir: defaultTmpDir(), log });
+  const fraudGuard = await runFraudGuardBench({ legs: intFromEnv('BENCH_FRAUD_LEGS', legs), months: intFromEnv('BENCH_FRAUD_MONTHS', 4), workloads: fraudWorkloadsFromEnv(), batchSize, engines, postgresUrl, tmpDir: defaultTmpDir(), log });
   rss.stop();
   const totalSeconds = (Date.now() - t0) / 1000;
 
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   }
   if (process.env.BENCH_STRICT === '1' && botAndReports.missed.length > 0) process.exitCode = 1;
-  if (process.env.BENCH_STRICT === '1' && fraudGuard.engines.some((e) => e.pass === false)) process.exitCode = 1;
+  if (process.env.BENCH_STRICT === '1' && fraudGuardMissed(fraudGuard)) process.exitCode = 1;
 }
 
 main().catch((err) => {
