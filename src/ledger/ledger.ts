@@ -13,7 +13,7 @@ import { findTenant, updateTenantSettings, type TenantRow } from '../store/tenan
 import { poolUsed, spendBetween } from '../store/leg-store';
 import { poolMonth, poolSecondsFor } from '../billing/dial-out-pool';
 import type { Clock } from '../time/clock';
-import { TenantBook } from './tenant-book';
+import { TenantBook, type LegRef } from './tenant-book';
 import { failure, ok, type Outcome } from '../outcome';
 
 export interface BalanceView {
@@ -99,20 +99,22 @@ export class Ledger {
     if (!(amountMicros > 0)) return failure('invalid_amount', 'The amount must be more than zero.');
     if (!memo.trim()) return failure('memo_required', 'A refund needs a memo that says why.');
     return this.withBook(tenantId, async (book, tx) => {
+      let legRef: LegRef | null = null;
       if (legId !== null) {
         const leg = await tx
           .selectFrom('legs')
-          .select('charge_micros')
+          .select(['charge_micros', 'settled_seq'])
           .where('tenant_id', '=', tenantId)
           .where('id', '=', legId)
           .executeTakeFirst();
         if (!leg) return failure('unknown_leg', `No call leg ${legId} in this tenant.`);
-        const already = await refundedForLeg(tx, tenantId, legId);
+        legRef = { id: legId, seq: Number(leg.settled_seq) };
+        const already = await refundedForLeg(tx, tenantId, legRef);
         if (already + amountMicros > Number(leg.charge_micros)) {
           return failure('refund_exceeds_charge', 'A refund cannot be more than what the leg was charged.');
         }
       }
-      const entry = book.refund(amountMicros, memo, actor, legId);
+      const entry = book.refund(amountMicros, memo, actor, legRef);
       await this.audit(tx, tenantId, actor, 'credits.refund', { amountMicros, memo, legId, seq: entry.seq });
       return ok(entry);
     });

@@ -14,6 +14,12 @@ export function lotExpiry(purchasedAt: Date): Date {
 
 export type EntryKind = LedgerEntryRow['kind'];
 
+/** The leg an entry is about: its id, and its settled_seq (by which its entries are found, ledger_entries_leg_seq). */
+export interface LegRef {
+  id: string;
+  seq: number;
+}
+
 /**
  * A tenant's Communications Credits book for the length of one transaction that holds the tenant's lock.
  * Entries are immutable and appended in sequence; the cached balance moves with every entry and is written back,
@@ -92,18 +98,18 @@ export class TenantBook {
    * this transaction when this debit takes the balance from at-or-above the trigger to below it, so it fires once per
    * crossing however many replicas are charging.
    */
-  charge(amount: number, legId: string, memo: string | null = null): LedgerEntryRow | undefined {
+  charge(amount: number, leg: LegRef, memo: string | null = null): LedgerEntryRow | undefined {
     if (amount < 0) throw new Error(`charge must not be negative, got ${amount}`);
     if (amount === 0) return undefined;
     const before = this.balance;
-    const entry = this.post('charge', -amount, { legId, memo });
+    const entry = this.post('charge', -amount, { leg, memo });
     this.maybeAutoRecharge(before);
     return entry;
   }
 
-  refund(amount: number, memo: string, actor: string, legId: string | null): LedgerEntryRow {
+  refund(amount: number, memo: string, actor: string, leg: LegRef | null): LedgerEntryRow {
     if (!(amount > 0)) throw new Error(`refund must be positive, got ${amount}`);
-    return this.post('refund', amount, { memo, actor, legId });
+    return this.post('refund', amount, { memo, actor, leg });
   }
 
   /** An admin correction, either sign. A negative one can cross the auto-recharge trigger like a charge. */
@@ -158,7 +164,7 @@ export class TenantBook {
   private post(
     kind: EntryKind,
     amount: number,
-    extra: { memo?: string | null; actor?: string | null; legId?: string | null },
+    extra: { memo?: string | null; actor?: string | null; leg?: LegRef | null },
   ): LedgerEntryRow {
     if (!Number.isSafeInteger(amount)) throw new Error(`ledger amounts are integer micros, got ${amount}`);
     this.seq += 1;
@@ -171,7 +177,8 @@ export class TenantBook {
       balance_after_micros: this.balance,
       memo: extra.memo ?? null,
       actor: extra.actor ?? null,
-      leg_id: extra.legId ?? null,
+      leg_id: extra.leg ? extra.leg.id : null,
+      leg_seq: extra.leg ? extra.leg.seq : null,
       created_at: this.nowIso,
     };
     this.entries.push(entry);

@@ -81,12 +81,14 @@ export async function lastEntryOfKinds(
     .executeTakeFirst();
 }
 
-export async function refundedForLeg(tx: Tx, tenantId: string, legId: string): Promise<number> {
+/** What was refunded on a leg: found by its settled_seq (index ledger_entries_leg_seq), and its id. */
+export async function refundedForLeg(tx: Tx, tenantId: string, leg: { id: string; seq: number }): Promise<number> {
   const row = await tx
     .selectFrom('ledger_entries')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_micros'), eb.lit(0)).as('sum'))
     .where('tenant_id', '=', tenantId)
-    .where('leg_id', '=', legId)
+    .where('leg_seq', '=', leg.seq)
+    .where('leg_id', '=', leg.id)
     .where('kind', '=', 'refund')
     .executeTakeFirstOrThrow();
   return Number(row.sum);

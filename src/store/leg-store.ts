@@ -195,24 +195,28 @@ export async function findMeeting(tx: Tx, tenantId: string, conferenceId: string
 }
 
 /**
- * The balance right after the meeting's last charge: the meeting's legs by conference, then their charge entries by
- * leg (two indexed look-ups). As one join ordered by seq, SQLite walked the tenant's whole ledger back from its latest
- * entry instead, hundreds of milliseconds per card at a million legs.
+ * The balance right after the meeting's last charge, in one statement (one round trip on PostgreSQL): the meeting's
+ * legs by conference (legs_conference_start) joined to their charge entries by the legs' settled_seq
+ * (ledger_entries_leg_seq); the latest entry is picked here. No ORDER BY seq: given one, SQLite walked the tenant's
+ * whole ledger back from its latest entry instead, hundreds of milliseconds per card at a million legs. CROSS JOIN
+ * pins SQLite's join order (legs first); PostgreSQL plans it as the inner join it is. An entry counts only when it
+ * names the leg by id too: settled_seq is unique by how intake numbers legs, not by a constraint.
  */
 export async function balanceAfterMeeting(tx: Tx, tenantId: string, conferenceId: string): Promise<number | null> {
-  const legIds = (await tx.selectFrom('legs').select('id').where('tenant_id', '=', tenantId).where('conference_id', '=', conferenceId).execute()).map((l) => l.id);
+  const rows = await tx
+    .selectFrom('legs as l')
+    .crossJoin('ledger_entries as e')
+    .select(['e.seq', 'e.balance_after_micros'])
+    .where('l.tenant_id', '=', tenantId)
+    .where('l.conference_id', '=', conferenceId)
+    .whereRef('e.tenant_id', '=', 'l.tenant_id')
+    .whereRef('e.leg_seq', '=', 'l.settled_seq')
+    .whereRef('e.leg_id', '=', 'l.id')
+    .where('e.kind', '=', 'charge')
+    .execute();
   let latest: { seq: number; balance: number } | undefined;
-  // In slices: a meeting with thousands of legs stays under every engine's limit on bound parameters.
-  for (let i = 0; i < legIds.length; i += 1000) {
-    // No ORDER BY seq: given one, SQLite prefers the primary key's order to the leg index (a walk of the ledger).
-    const rows = await tx
-      .selectFrom('ledger_entries')
-      .select(['seq', 'balance_after_micros'])
-      .where('tenant_id', '=', tenantId)
-      .where('leg_id', 'in', legIds.slice(i, i + 1000))
-      .where('kind', '=', 'charge')
-      .execute();
-    for (const row of rows) if (!latest || Number(row.seq) > latest.seq) latest = { seq: Number(row.seq), balance: Number(row.balance_after_micros) };
+  for (const row of rows) {
+    if (!latest || Number(row.seq) > latest.seq) latest = { seq: Number(row.seq), balance: Number(row.balance_after_micros) };
   }
   return latest ? latest.balance : null;
 }

@@ -104,6 +104,8 @@ export interface LedgerEntriesTable {
   memo: string | null;
   actor: string | null;
   leg_id: string | null;
+  /** The settled_seq of the leg leg_id names (its entries are found by it: migration 0010). */
+  leg_seq: number | null;
   created_at: string;
 }
 

@@ -251,13 +251,14 @@ export class Intake {
           continue;
         }
         if (decision.poolSeconds > 0) poolByMonth.set(month, used + decision.poolSeconds);
-        book.charge(decision.chargeMicros, r.id);
+        const seq = book.nextLegSeq();
+        book.charge(decision.chargeMicros, { id: r.id, seq });
         summary.accepted += 1;
         if (decision.chargeMicros > 0) {
           summary.charged += decision.chargeMicros;
           summary.chargedLegs += 1;
         }
-        legs.push(legRow(tenantId, r, decision, book.nextLegSeq(), now));
+        legs.push(legRow(tenantId, r, decision, seq, now));
         if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
       }
 

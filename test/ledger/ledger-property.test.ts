@@ -43,7 +43,7 @@ describeEachEngine('ledger properties', (engine) => {
                 await tollgate.ledger.fund(T, op.amount, ADMIN, 'prop');
                 break;
               case 'charge':
-                await tollgate.ledger.withBook(T, async (book) => ok(book.charge(op.amount, `leg-${Math.random()}`)));
+                await tollgate.ledger.withBook(T, async (book) => ok(book.charge(op.amount, { id: `leg-${Math.random()}`, seq: 1 })));
                 break;
               case 'refund':
                 await tollgate.ledger.refund(T, op.amount, ADMIN, 'prop');
@@ -131,7 +131,7 @@ describeEachEngine('ledger properties', (engine) => {
                 need -= take;
               }
               debt += need;
-              await tollgate.ledger.withBook(T, async (book) => ok(book.charge(s.amount, `leg-${Math.random()}`)));
+              await tollgate.ledger.withBook(T, async (book) => ok(book.charge(s.amount, { id: `leg-${Math.random()}`, seq: 1 })));
             } else {
               clock.advance(s.days * 86_400_000);
               expireModel(clock.now().getTime());

@@ -38,6 +38,7 @@ function entry(seq: number, memo: string | null, amount: number): LedgerEntryRow
     memo,
     actor: seq % 2 === 0 ? null : 'tester',
     leg_id: null,
+    leg_seq: null,
     created_at: '2026-11-15T12:00:00.000Z',
   };
 }
