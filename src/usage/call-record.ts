@@ -24,6 +24,8 @@ export interface CallRecord {
   callerNumber: string | null;
   tollFree: boolean;
   startAt: string;
+  /** startAt's instant, milliseconds since 1970 (read once here rather than parsed again per leg when it is rated). */
+  startMs: number;
   endAt: string | null;
   durationSeconds: number;
   /** Microsoft's own figures, kept for reconciliation; micro-units of msCurrency. */
@@ -121,6 +123,9 @@ function fastRequired(v: unknown, max: number): string | typeof UNSURE {
 /** The instant of a well-formed date-time (the schema's own check), else UNSURE. */
 function fastInstant(v: unknown): number | typeof UNSURE {
   if (typeof v !== 'string') return UNSURE;
+  // Most rows (Graph's, ours) write YYYY-MM-DDTHH:MM:SS.sssZ: read from its digits, without the pattern and Date.parse.
+  const canonical = canonicalInstant(v);
+  if (canonical !== undefined) return canonical;
   const t = v.trim();
   if (!ISO_DATE_TIME.test(t)) return UNSURE;
   const ms = Date.parse(t);
@@ -283,6 +288,7 @@ export function parseCallRecord(input: unknown, options: ParseOptions = {}): Par
     callerNumber: r.callerNumber,
     tollFree: isTollFreeInventory(r.inventoryType),
     startAt,
+    startMs: checked.startMs,
     endAt,
     durationSeconds: duration ?? 0,
     msChargeMicros: r.charge,
@@ -367,6 +373,42 @@ function formatInstant(ms: number): string {
 function pad(n: number, width: number): string {
   const text = String(n);
   return text.length >= width ? text : '000'.slice(0, width - text.length) + text;
+}
+
+/** Positions of YYYY-MM-DDTHH:MM:SS.sssZ that hold a digit. */
+const CANONICAL_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/**
+ * The instant of `text` when it is exactly YYYY-MM-DDTHH:MM:SS.sssZ (what toISOString writes) with every field in
+ * range and a year from 1000: then the pattern matches it and Date.parse reads this instant, so both are skipped.
+ * Anything else (another form, a field out of range that Date.parse would roll over) is undefined: the pattern and
+ * Date.parse decide, as before.
+ */
+export function canonicalInstant(text: string): number | undefined {
+  if (
+    text.length !== 24 || text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== 58 /* : */ || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 46 /* . */ || text.charCodeAt(23) !== 90 /* Z */
+  ) {
+    return undefined;
+  }
+  for (let k = 0; k < CANONICAL_DIGITS.length; k++) {
+    const c = text.charCodeAt(CANONICAL_DIGITS[k]!);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (
+    year < 1000 || month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) ||
+    hour > 23 || minute > 59 || second > 59
+  ) {
+    return undefined;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, digitsAt(text, 20, 3));
 }
 
 /** The number written by `count` ASCII digits of `text` from `start`. */

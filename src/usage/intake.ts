@@ -218,7 +218,7 @@ export class Intake {
           legs.push(legRow(tenantId, r, undefined, book.nextLegSeq(), now));
           continue;
         }
-        const startDateTime = new Date(r.startAt);
+        const startDateTime = new Date(r.startMs);
         const month = poolMonth(startDateTime);
         let used = poolByMonth.get(month);
         if (used === undefined) {

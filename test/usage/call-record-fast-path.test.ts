@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseCallRecord } from '../../src/usage/call-record';
+import { canonicalInstant, parseCallRecord } from '../../src/usage/call-record';
 
 /**
  * parseCallRecord checks ordinary rows by hand and leaves anything unusual to the zod schema. The two must never
@@ -63,6 +63,7 @@ describe('call record instants', () => {
   const instant = (text: string) => {
     const parsed = parseCallRecord({ ...base, startDateTime: text, endDateTime: text });
     if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.record.startMs).toBe(Date.parse(parsed.record.startAt));
     return [parsed.record.startAt, parsed.record.endAt];
   };
 
@@ -104,6 +105,36 @@ describe('call record instants', () => {
         expect(instant(text.replace(/\.(\d{3})Z$/, '.$10000Z'))).toEqual([text, text]);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('canonicalInstant', () => {
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+  // Any text of the canonical shape, fields in range or not: read only when the pattern and Date.parse agree on it.
+  it('answers only what the pattern and Date.parse would, and exactly that', () => {
+    const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3), fc.constantFrom('T', 't', ' '), fc.constantFrom('Z', 'z', '+'))
+      .map(([y, mo, d, h, mi, s, ms, t, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}.${ms}${z}`);
+    fc.assert(
+      fc.property(fc.oneof(shaped, fc.string({ maxLength: 30 })), (text) => {
+        const ms = canonicalInstant(text);
+        if (ms === undefined) return;
+        expect(ISO.test(text)).toBe(true);
+        expect(ms).toBe(Date.parse(text));
+        expect(new Date(ms).toISOString()).toBe(text);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('reads every toISOString text of years 1000 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        expect(canonicalInstant(new Date(ms).toISOString())).toBe(ms);
+      }),
+      { numRuns: 5000 },
     );
   });
 });
