@@ -43,6 +43,8 @@ export interface PostMeetingResult {
     loadGeneratorCpuMsPerMeeting: number | undefined;
     /** SQLite: statements and commits per meeting, and the time spent inside SQLite (event loop blocked, fsyncs included). */
     sqlite?: { statementsPerMeeting: number; commitsPerMeeting: number; blockedMs: number };
+    /** PostgreSQL: statements (each a round trip) and COMMITs per meeting. */
+    postgres?: { statementsPerMeeting: number; commitsPerMeeting: number };
     loadAverage1m: number;
   };
   echo: { replies: LatencyFigures; missing: number; cpuMsPerMeeting: number | undefined; loadGeneratorCpuMsPerMeeting: number | undefined; loadAverage1m: number };
@@ -182,9 +184,9 @@ export async function runPostMeeting(options: {
       name: 'Tollgate',
       entry: 'src/index.ts',
       logFile: path.join(dir, 'tollgate.log'),
-      // On SQLite, its statements and commits are counted (sqlite-statement-counter.cjs). POST_MEETING_NODE_ARGS,
+      // Its statements and commits are counted (sqlite- or pg-statement-counter.cjs). POST_MEETING_NODE_ARGS,
       // e.g. '--cpu-prof --cpu-prof-dir=bench/results', profiles it.
-      nodeArgs: [...(engine === 'sqlite' ? ['-r', path.join(__dirname, 'support', 'sqlite-statement-counter.cjs')] : []), ...(process.env.POST_MEETING_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      nodeArgs: ['-r', path.join(__dirname, 'support', `${engine === 'sqlite' ? 'sqlite' : 'pg'}-statement-counter.cjs`), ...(process.env.POST_MEETING_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       env: {
         STATEMENT_COUNTS_FILE: countsFile,
         DATABASE_URL: databaseUrl,
@@ -228,7 +230,7 @@ export async function runPostMeeting(options: {
     options.log(`  ${meetings} meeting-end events at once to Tollgate`);
     const cpuBefore = tollgate.cpuSeconds();
     const ownCpuBefore = process.cpuUsage();
-    if (engine === 'sqlite') tollgate.child.kill('SIGUSR2'); // counting from here
+    tollgate.child.kill('SIGUSR2'); // counting from here
     const events = await postAll(
       `${tollgate.url}/api/messages`,
       Array.from({ length: meetings }, (_, m) =>
@@ -250,13 +252,13 @@ export async function runPostMeeting(options: {
     const cpuAfter = tollgate.cpuSeconds();
     const ownCpu = process.cpuUsage(ownCpuBefore);
     let sqlite: PostMeetingResult['tollgate']['sqlite'];
-    if (engine === 'sqlite') {
-      tollgate.child.kill('SIGUSR2'); // to here
-      await waitFor(() => fs.existsSync(countsFile), 5_000);
-      const counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as { statements: number; commits: number; sqliteMs: number };
-      const each = (n: number) => Math.round((n / meetings) * 100) / 100;
-      sqlite = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), blockedMs: counts.sqliteMs };
-    }
+    let postgres: PostMeetingResult['tollgate']['postgres'];
+    tollgate.child.kill('SIGUSR2'); // to here
+    await waitFor(() => fs.existsSync(countsFile), 5_000);
+    const counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as { statements: number; commits: number; sqliteMs?: number };
+    const each = (n: number) => Math.round((n / meetings) * 100) / 100;
+    if (engine === 'sqlite') sqlite = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), blockedMs: counts.sqliteMs ?? 0 };
+    else postgres = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits) };
     const cardMs = [...cards.entries()].map(([m, at]) => at - sentAt[m]!);
     const tollgateFigures = {
       cards: latencyFigures(cardMs),
@@ -267,6 +269,7 @@ export async function runPostMeeting(options: {
       cpuMsPerMeeting: perMeeting(cpuBefore, cpuAfter),
       loadGeneratorCpuMsPerMeeting: perMeeting(0, (ownCpu.user + ownCpu.system) / 1e6),
       sqlite,
+      postgres,
       loadAverage1m: loadAverage1m(),
     };
     const peak = tollgate.peakRssMiB();
@@ -275,6 +278,7 @@ export async function runPostMeeting(options: {
     options.log(
       `  CPU ${tollgateFigures.cpuMsPerMeeting} ms per meeting (load generator and fakes: ${tollgateFigures.loadGeneratorCpuMsPerMeeting})` +
         (sqlite ? `; SQLite: ${sqlite.statementsPerMeeting} statements, ${sqlite.commitsPerMeeting} commits per meeting, ${sqlite.blockedMs} ms inside SQLite` : '') +
+        (postgres ? `; PostgreSQL: ${postgres.statementsPerMeeting} statements, ${postgres.commitsPerMeeting} COMMITs per meeting` : '') +
         `; Graph: ${graph.tokenRequests.length} token requests, ${graph.meetingRequests} onlineMeetings requests`,
     );
 
