@@ -10,20 +10,34 @@ import { callerOf } from './caller';
  * (on SQLite, a commit and its fsync), and the stored reference is the same turn after turn.
  */
 export async function rememberConversation(store: Store, activity: Partial<Activity>, at: Date, tx: Tx = store.db): Promise<void> {
+  const row = conversationRow(activity, at);
+  if (!row) return;
+  const stored = await findConversation(tx, row.tenant_id, row.conversation_id);
+  if (stored && sameConversation(stored, row, at)) return;
+  await upsertConversationRef(tx, row);
+}
+
+/**
+ * rememberConversation for a transaction that writes anyway (a meeting's end, once per meeting): the reference is
+ * written without being read first, one statement instead of two (each a round trip on PostgreSQL). Rewriting an
+ * unchanged row there adds no commit; it only refreshes updated_at.
+ */
+export async function writeConversation(tx: Tx, activity: Partial<Activity>, at: Date): Promise<void> {
+  const row = conversationRow(activity, at);
+  if (row) await upsertConversationRef(tx, row);
+}
+
+function conversationRow(activity: Partial<Activity>, at: Date): ConversationRefRow | undefined {
   const caller = callerOf(activity);
-  if (!caller.tenantId || !caller.conversationId) return;
-  const reference = TurnContext.getConversationReference(activity);
-  const row: ConversationRefRow = {
+  if (!caller.tenantId || !caller.conversationId) return undefined;
+  return {
     tenant_id: caller.tenantId,
     conversation_id: caller.conversationId,
     conversation_type: caller.conversationType,
     user_id: caller.conversationType === 'personal' ? caller.userId ?? null : null,
-    reference: JSON.stringify(reference),
+    reference: JSON.stringify(TurnContext.getConversationReference(activity)),
     updated_at: at.toISOString(),
   };
-  const stored = await findConversation(tx, row.tenant_id, row.conversation_id);
-  if (stored && sameConversation(stored, row, at)) return;
-  await upsertConversationRef(tx, row);
 }
 
 /**

@@ -9,7 +9,7 @@ import { enqueue, enqueueClaimed, type OutboxRow } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
 import { outboxEnqueued, outboxTakerOf } from '../notify/outbox-signal';
 import { callerOf } from './caller';
-import { rememberConversation } from './conversation-refs';
+import { rememberConversation, writeConversation } from './conversation-refs';
 
 export const MEETING_CARD_SEND = 'meeting_card.send';
 
@@ -149,7 +149,7 @@ async function queueMeetingCard(
   let claimed: OutboxRow | undefined;
   const result = await batchedTransactionsOf(deps.store).run(tenantId, async (tx) => {
     claimed = undefined;
-    await rememberConversation(deps.store, context.activity, new Date(at), tx);
+    await writeConversation(tx, context.activity, new Date(at));
     const created = await insertMeetingCard(tx, {
       tenant_id: tenantId,
       conference_id: conferenceId,

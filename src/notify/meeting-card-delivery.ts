@@ -1,7 +1,7 @@
 import { CardFactory, type Activity, type ConversationReference } from 'botbuilder';
 import type { BotCommands } from '../bot/bot-commands';
 import type { Store } from '../store/database';
-import { findMeetingCardDelivery, setMeetingCardActivities, type MeetingCardActivity, type MeetingCardRow } from '../store/bot-store';
+import { findMeetingCardDelivery, setMeetingCardActivities, type MeetingCardActivity, type MeetingCardDelivery } from '../store/bot-store';
 import { isAdminUser } from '../directory/directory';
 import type { Tollgate } from '../tollgate';
 import type { Clock } from '../time/clock';
@@ -24,9 +24,11 @@ export function meetingCardHandlers(deps: {
   const { tollgate, commands, messenger, clock } = deps;
   const store: Store = tollgate.store;
 
-  const cardActivity = async (card: MeetingCardRow, currency: string | null, reference: Partial<ConversationReference>): Promise<Partial<Activity>> => {
-    // The organizer, read once: whether they are an admin (the card shows numbers in full) and their name on it.
-    const organizer = await tollgate.directory.user(card.tenant_id, card.organizer_id);
+  const cardActivity = async (found: MeetingCardDelivery, reference: Partial<ConversationReference>): Promise<Partial<Activity>> => {
+    const { card, currency } = found;
+    // The organizer, read once (with the card, by id; else as the directory finds users, by UPN too): whether they
+    // are an admin (the card shows numbers in full) and their name on it.
+    const organizer = found.organizer ?? (await tollgate.directory.user(card.tenant_id, card.organizer_id));
     const isAdmin = isAdminUser(organizer, card.organizer_id, deps.bootstrapAdmins);
     const readerId = reference.user?.id;
     const shown = await commands.meetingCostCard(card.tenant_id, card.conference_id, {
@@ -40,15 +42,15 @@ export function meetingCardHandlers(deps: {
   };
 
   const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update'): Promise<OutboxRecord | undefined> => {
-    // The card row, the tenant's currency and the organizer's personal chat, in one read.
+    // The card row, the tenant's currency, the organizer's personal chat and user row, in one read.
     const found = await findMeetingCardDelivery(store.db, tenantId, conferenceId);
     if (!found) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
-    const { card, currency, chat: conversation } = found;
+    const { card, chat: conversation } = found;
     if (card.activity_id && card.conversation_id) {
       // Already posted (maybe by a worker that died before marking its row done): update, never post twice.
       if (!conversation) throw new DeliveryError('the organizer no longer has a chat with Tollgate', undefined, true);
       const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
-      await messenger.update(reference, card.activity_id, await cardActivity(card, currency, reference));
+      await messenger.update(reference, card.activity_id, await cardActivity(found, reference));
       return undefined;
     }
     if (mode === 'update') {
@@ -63,7 +65,7 @@ export function meetingCardHandlers(deps: {
       throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later');
     }
     const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
-    const sent = await messenger.send(reference, await cardActivity(card, currency, reference));
+    const sent = await messenger.send(reference, await cardActivity(found, reference));
     // Written by the worker with the row's done mark (and retried through a short outage): without it a retry of the
     // row would post the card again instead of updating it. The cards marked done together are written in one go.
     const record: SharedOutboxRecord<MeetingCardActivity> = {

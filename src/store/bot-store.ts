@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from './database';
-import type { BotStateTable, ConversationRefsTable, MeetingCardsTable } from './schema';
+import type { BotStateTable, ConversationRefsTable, MeetingCardsTable, UsersTable } from './schema';
 
 export type BotStateRow = BotStateTable;
 export type ConversationRefRow = ConversationRefsTable;
@@ -96,11 +96,35 @@ export interface MeetingCardDelivery {
   currency: string | null;
   /** The organizer's personal chat with the bot, the latest updated (as findPersonalConversation), if any. */
   chat: Pick<ConversationRefRow, 'conversation_id' | 'reference'> | undefined;
+  /**
+   * The user whose aad_object_id is the card's organizer_id, if any. Undefined does not mean there is no such user:
+   * findUser also matches by UPN, which this read does not.
+   */
+  organizer: UsersTable | undefined;
 }
 
+/** Every column of users, read under an `organizer_user_` alias (the compile-time check below fails on a new column). */
+const ORGANIZER_COLUMNS = [
+  'tenant_id',
+  'aad_object_id',
+  'upn',
+  'upn_lower',
+  'display_name',
+  'usage_location',
+  'licenses',
+  'dial_out_policy',
+  'toll_free_dial_in',
+  'is_admin',
+  'updated_at',
+] as const satisfies readonly (keyof UsersTable)[];
+const ORGANIZER_PREFIX = 'organizer_user_';
+const everyOrganizerColumn: Exclude<keyof UsersTable, (typeof ORGANIZER_COLUMNS)[number]> extends never ? true : never = true;
+void everyOrganizerColumn;
+
 /**
- * findMeetingCard, the tenant's currency and findPersonalConversation of the card's organizer in one statement:
- * a card's delivery read them one by one, three statements (three round trips on PostgreSQL) for each card.
+ * findMeetingCard, the tenant's currency, findPersonalConversation of the card's organizer and the organizer's
+ * user row (by id, the primary key) in one statement: a card's delivery read them one by one, four statements (four
+ * round trips on PostgreSQL) for each card.
  */
 export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardDelivery | undefined> {
   const row = await tx
@@ -122,17 +146,27 @@ export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferen
         ),
       ),
     )
+    .leftJoin('users as u', (join) => join.onRef('u.tenant_id', '=', 'mc.tenant_id').onRef('u.aad_object_id', '=', 'mc.organizer_id'))
     .selectAll('mc')
     .select(['t.currency as tenant_currency', 'cr.conversation_id as chat_conversation_id', 'cr.reference as chat_reference'])
+    .select(ORGANIZER_COLUMNS.map((c) => `u.${c} as ${ORGANIZER_PREFIX}${c}` as const))
     .where('mc.tenant_id', '=', tenantId)
     .where('mc.conference_id', '=', conferenceId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { tenant_currency, chat_conversation_id, chat_reference, ...card } = row;
+  const { tenant_currency, chat_conversation_id, chat_reference, ...rest } = row;
+  const fields = rest as unknown as Record<string, unknown>;
+  const card = {} as Record<string, unknown>;
+  const organizer = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (key.startsWith(ORGANIZER_PREFIX)) organizer[key.slice(ORGANIZER_PREFIX.length)] = value;
+    else card[key] = value;
+  }
   return {
-    card,
+    card: card as unknown as MeetingCardRow,
     currency: tenant_currency ?? null,
     chat: chat_conversation_id !== null && chat_reference !== null ? { conversation_id: chat_conversation_id, reference: chat_reference } : undefined,
+    organizer: organizer.aad_object_id === null || organizer.aad_object_id === undefined ? undefined : (organizer as unknown as UsersTable),
   };
 }
 

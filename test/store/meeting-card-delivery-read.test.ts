@@ -8,13 +8,14 @@ import {
   type ConversationRefRow,
 } from '../../src/store/bot-store';
 import type { Store } from '../../src/store/database';
+import { findUser } from '../../src/store/user-store';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { T, USERS, setUpTenant } from '../support/fixtures';
 
 /**
- * A meeting card's delivery reads the card, the tenant's currency and the organizer's latest personal chat in one
- * statement (findMeetingCardDelivery): it must find what the three separate reads find, and nothing of another
- * tenant, another user or another kind of conversation.
+ * A meeting card's delivery reads the card, the tenant's currency, the organizer's latest personal chat and their
+ * user row in one statement (findMeetingCardDelivery): it must find what the separate reads find, and nothing of
+ * another tenant, another user or another kind of conversation.
  */
 describeEachEngine('meeting card delivery: card, currency and personal chat in one read', (engine) => {
   let store: Store;
@@ -47,8 +48,10 @@ describeEachEngine('meeting card delivery: card, currency and personal chat in o
     await setUpTenant(store);
     await setUpTenant(store, {}, OTHER);
     await store.db.updateTable('tenants').set({ currency: 'EUR' }).where('tenant_id', '=', OTHER).execute();
+    // The same user in both tenants, told apart by name.
+    await store.db.updateTable('users').set({ display_name: 'Sub in the other tenant' }).where('tenant_id', '=', OTHER).where('aad_object_id', '=', USERS.sub).execute();
     await store.inTransaction(async (tx) => {
-      for (const c of [card(T, 'conf-1', USERS.sub), card(T, 'conf-2', USERS.ppm), card(OTHER, 'conf-1', USERS.sub)]) await insertMeetingCard(tx, c);
+      for (const c of [card(T, 'conf-1', USERS.sub), card(T, 'conf-2', USERS.ppm), card(OTHER, 'conf-1', USERS.sub), card(T, 'conf-5', 'not-a-user')]) await insertMeetingCard(tx, c);
       // The organizer's two personal chats (the later one counts), a group chat of theirs updated since, the same
       // user's chat in the other tenant, updated later still.
       await upsertConversationRef(tx, chat(T, 'a:old', USERS.sub, 'personal', '2026-11-10T00:00:00.000Z'));
@@ -59,10 +62,13 @@ describeEachEngine('meeting card delivery: card, currency and personal chat in o
   }, 60_000);
   afterAll(async () => cleanup());
 
-  it('finds what findMeetingCard, the tenant and findPersonalConversation find', async () => {
+  it('finds what findMeetingCard, the tenant, findPersonalConversation and findUser find', async () => {
     const found = await findMeetingCardDelivery(store.db, T, 'conf-1');
     expect(found).toBeDefined();
     expect(found!.card).toEqual(await findMeetingCard(store.db, T, 'conf-1'));
+    const organizer = await findUser(store.db, T, USERS.sub);
+    expect(organizer).toBeDefined();
+    expect(found!.organizer).toEqual(organizer);
     expect(found!.currency).toBe('USD');
     const personal = (await findPersonalConversation(store.db, T, USERS.sub))!;
     expect(personal.conversation_id).toBe('a:new');
@@ -74,6 +80,14 @@ describeEachEngine('meeting card delivery: card, currency and personal chat in o
     expect(found!.card.tenant_id).toBe(OTHER);
     expect(found!.currency).toBe('EUR');
     expect(found!.chat?.conversation_id).toBe('a:other');
+    expect(found!.organizer).toEqual(await findUser(store.db, OTHER, USERS.sub));
+    expect(found!.organizer?.display_name).toBe('Sub in the other tenant');
+  });
+
+  it('an organizer with no user row: the card, no organizer', async () => {
+    const found = await findMeetingCardDelivery(store.db, T, 'conf-5');
+    expect(found!.card).toEqual(await findMeetingCard(store.db, T, 'conf-5'));
+    expect(found!.organizer).toBeUndefined();
   });
 
   it('an organizer without a personal chat: the card, no chat', async () => {
