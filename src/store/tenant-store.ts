@@ -1,4 +1,5 @@
 import type { Tx } from './database';
+import { runShaped } from './shaped-query';
 import type { TenantsTable } from './schema';
 
 export type TenantRow = TenantsTable;
@@ -12,8 +13,9 @@ export async function insertTenant(tx: Tx, row: TenantRow): Promise<boolean> {
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** Compiled once (runShaped): most bot turns read the tenant, some twice. */
 export async function findTenant(tx: Tx, tenantId: string): Promise<TenantRow | undefined> {
-  return tx.selectFrom('tenants').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+  return (await runShaped<TenantRow>(tx, 'findTenant', [tenantId], () => tx.selectFrom('tenants').selectAll().where('tenant_id', '=', tenantId)))[0];
 }
 
 export async function countTenants(tx: Tx): Promise<number> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Store, Tx } from './database';
+import { runShaped } from './shaped-query';
 import type { UsersTable } from './schema';
 
 export type UserRow = UsersTable;
@@ -25,14 +26,17 @@ export async function upsertUsers(tx: Tx, rows: UserRow[]): Promise<void> {
   }
 }
 
-/** By AAD object id, or by UPN (case-insensitive). */
+/** By AAD object id, or by UPN (case-insensitive). Compiled once (runShaped): most bot turns read the caller. */
 export async function findUser(tx: Tx, tenantId: string, idOrUpn: string): Promise<UserRow | undefined> {
-  return tx
-    .selectFrom('users')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('aad_object_id', '=', idOrUpn), eb('upn_lower', '=', idOrUpn.toLowerCase())]))
-    .executeTakeFirst();
+  const upnLower = idOrUpn.toLowerCase();
+  const rows = await runShaped<UserRow>(tx, 'findUser', [tenantId, idOrUpn, upnLower], () =>
+    tx
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('aad_object_id', '=', idOrUpn), eb('upn_lower', '=', upnLower)])),
+  );
+  return rows[0];
 }
 
 export async function findUsers(tx: Tx, tenantId: string, idsOrUpns: string[]): Promise<UserRow[]> {

@@ -1,0 +1,39 @@
+import type { Store } from '../../src/store/database';
+import { runShaped } from '../../src/store/shaped-query';
+import { findTenant } from '../../src/store/tenant-store';
+import { findUser } from '../../src/store/user-store';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { T, USERS, setUpTenant } from '../support/fixtures';
+
+/** Queries compiled once and then only bound again: each call must still get its own parameters' rows. */
+describeEachEngine('runShaped', (engine) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore(engine));
+    await setUpTenant(store, {});
+    await setUpTenant(store, {}, 'tenant-b');
+  });
+  afterAll(async () => cleanup());
+
+  it('answers each call with its own parameters, on the database and inside transactions', async () => {
+    expect((await findTenant(store.db, T))?.tenant_id).toBe(T);
+    expect((await findTenant(store.db, 'tenant-b'))?.tenant_id).toBe('tenant-b');
+    expect(await findTenant(store.db, 'tenant-none')).toBeUndefined();
+    expect((await findUser(store.db, T, USERS.ppm))?.aad_object_id).toBe(USERS.ppm);
+    expect((await findUser(store.db, T, 'PPM@Contoso.Example'))?.aad_object_id).toBe(USERS.ppm);
+    expect(await findUser(store.db, 'tenant-none', USERS.ppm)).toBeUndefined();
+    await store.inTransaction(async (tx) => {
+      expect((await findTenant(tx, 'tenant-b'))?.tenant_id).toBe('tenant-b');
+      expect((await findUser(tx, T, USERS.sub))?.aad_object_id).toBe(USERS.sub);
+    });
+  });
+
+  it('refuses a query whose parameters are not the ones it was given', async () => {
+    const build = () => store.db.selectFrom('tenants').selectAll().where('tenant_id', '=', T);
+    await expect(runShaped(store.db, 'test: wrong order', ['x'], build)).rejects.toThrow(/binds other parameters/);
+    await expect(runShaped(store.db, 'test: too many', [T, T], build)).rejects.toThrow(/binds other parameters/);
+    expect(await runShaped(store.db, 'test: right', [T], build)).toHaveLength(1);
+  });
+});
