@@ -1,6 +1,7 @@
 import { findDialOutPolicy, type DialOutPolicyName } from '../billing/dial-out-policy';
 import { planFor, hasCommunicationsCredits } from '../billing/licenses';
 import { parseAmount } from '../billing/money';
+import { isAdminUser } from '../directory/directory';
 import { organizerProfile } from '../directory/organizer-profile';
 import { lookUpRates } from '../rates/rate-lookup';
 import { loadRateCard } from '../rates/rate-card-store';
@@ -10,6 +11,7 @@ import { findMeetingCards, type MeetingCardRow } from '../store/bot-store';
 import { findTenant, type TenantRow } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
+import type { MeetingView } from '../usage/meeting-queries';
 import type { UsageReport, UsageReports } from '../usage/usage-report';
 import { buildAdminResultCard, type AdminChange } from './cards/admin-result-card';
 import { buildAutoRechargeFormCard } from './cards/autorecharge-form-card';
@@ -84,6 +86,17 @@ export interface BotCommandsOptions {
 
 type Resolved = { ok: true; user: UserRow } | { ok: false; card: AdaptiveCardJson };
 
+/** Rows a turn has read already, handed to meetingCostCard so that it does not read them again. */
+export interface KnownMeetingRows {
+  /** The meeting's card row (the post-meeting card), and `organizer`: the user its organizer_id names. */
+  card?: MeetingCardRow;
+  organizer?: UserRow | undefined;
+  /** The meeting itself, as meetings() or meeting() read it. */
+  meeting?: MeetingView;
+  /** A user read by this id (the caller): the organizer when the ids are equal. */
+  user?: { id: string; row: UserRow | undefined };
+}
+
 /**
  * Turns a parsed command into the card that answers it. The tenant and the user come from the activity only;
  * every admin command is checked here before anything is read or written.
@@ -133,7 +146,10 @@ export class BotCommands {
     // One look-up for both: is the tenant known, and its currency for the card.
     const tenant = await findTenant(this.t.store.db, turn.caller.tenantId);
     if (!tenant) return buildOnboardingCard({ tenantId: turn.caller.tenantId });
-    const admin = await this.isAdmin(turn);
+    // The caller's row, read once: whether they are an admin, and their name when a card shows them (meeting last).
+    const userId = turn.caller.userId;
+    const me = userId ? { id: userId, row: await this.t.directory.user(turn.caller.tenantId, userId) } : undefined;
+    const admin = me ? isAdminUser(me.row, me.id, this.bootstrapAdmins) : false;
     if (ADMIN_KINDS.has(command.kind) && !admin) {
       return buildRefusalCard({ command: COMMAND_NAMES[command.kind] ?? command.kind, admins: await this.adminNames(turn.caller.tenantId) });
     }
@@ -149,7 +165,7 @@ export class BotCommands {
       case 'meetings':
         return this.meetingsCard(turn, ctx);
       case 'meeting':
-        return this.meetingCard(turn, ctx, command.which === 'last' ? 'last' : command.which.conferenceId);
+        return this.meetingCard(turn, ctx, command.which === 'last' ? 'last' : command.which.conferenceId, me);
       case 'rates':
         return this.ratesCard(turn, ctx, command.query);
       case 'policy':
@@ -326,8 +342,7 @@ export class BotCommands {
     const b = await this.t.ledger.balance(tenantId);
     if (!b.ok) return this.failureCard('balance', b.message);
     const monthStart = `${b.value.pool.month}-01T00:00:00.000Z`;
-    const spend = await this.reports.split(tenantId, monthStart, new Date(turn.now.getTime() + 1).toISOString());
-    const daysLeft = await this.reports.daysLeft(tenantId, b.value.balanceMicros, turn.now);
+    const { spend, daysLeft } = await this.reports.balanceSpend(tenantId, monthStart, new Date(turn.now.getTime() + 1).toISOString(), b.value.balanceMicros, turn.now);
     return buildBalanceCard({ balance: b.value, spend, daysLeft }, ctx);
   }
 
@@ -346,41 +361,48 @@ export class BotCommands {
   }
 
   /** The cost card of a meeting the reader may see: their own, or any for an admin. */
-  async meetingCard(turn: Turn, ctx: CardContext, which: 'last' | string): Promise<AdaptiveCardJson> {
+  async meetingCard(turn: Turn, ctx: CardContext, which: 'last' | string, caller?: KnownMeetingRows['user']): Promise<AdaptiveCardJson> {
     const tenantId = turn.caller.tenantId;
     const userId = turn.caller.userId ?? '-';
-    let conferenceId: string | undefined;
+    let meeting: MeetingView | undefined;
     if (which === 'last') {
       const own = await this.t.meetings.meetings(tenantId, 1, userId);
       const any = own.length === 0 && ctx.isAdmin ? await this.t.meetings.meetings(tenantId, 1) : own;
-      conferenceId = any[0]?.conferenceId;
-      if (!conferenceId) {
+      meeting = any[0];
+      if (!meeting) {
         return buildBadInputCard({ title: 'No meetings yet', problem: 'I have no dial-in or dial-out legs of a meeting you organized.', usage: 'meetings lists the meetings I know about.' });
       }
     } else {
-      const meeting = await this.t.meetings.meeting(tenantId, which);
+      meeting = await this.t.meetings.meeting(tenantId, which);
       // Same answer whether it does not exist or is someone else's: no peeking at other organizers' meetings.
       if (!meeting || (!ctx.isAdmin && meeting.organizerId !== userId)) {
         return buildBadInputCard({ command: 'meeting', problem: `I have no meeting ${which} that you organized.`, usage: 'meeting last, or meeting <conferenceId> from the meetings list' });
       }
-      conferenceId = which;
     }
-    return this.meetingCostCard(tenantId, conferenceId, ctx);
+    // The meeting's row and the caller's as this turn read them: not read again for the card.
+    return this.meetingCostCard(tenantId, meeting.conferenceId, ctx, { meeting, user: caller });
   }
 
   /**
    * Also used by the post-meeting card the organizer gets proactively, which has read the meeting's card row and
-   * its organizer (user(tenantId, card.organizer_id)) already: `known`, not read again.
+   * its organizer (user(tenantId, card.organizer_id)) already. What is `known` (read in this turn, for this tenant and
+   * this conference) is not read again.
    */
-  async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext, known?: { card: MeetingCardRow; organizer: UserRow | undefined }): Promise<AdaptiveCardJson> {
+  async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext, known: KnownMeetingRows = {}): Promise<AdaptiveCardJson> {
     const [legs, meeting, balanceAfter, cards] = await Promise.all([
       this.t.meetings.legs(tenantId, { conferenceId }),
-      this.t.meetings.meeting(tenantId, conferenceId),
+      known.meeting?.conferenceId === conferenceId ? known.meeting : this.t.meetings.meeting(tenantId, conferenceId),
       this.t.meetings.balanceAfter(tenantId, conferenceId),
-      known ? [known.card] : findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
+      known.card ? [known.card] : findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
     ]);
     const organizerId = meeting?.organizerId ?? cards[0]?.organizer_id;
-    const organizer = !organizerId ? undefined : known && organizerId === known.card.organizer_id ? known.organizer : await this.t.directory.user(tenantId, organizerId);
+    const organizer = !organizerId
+      ? undefined
+      : known.card && organizerId === known.card.organizer_id
+        ? known.organizer
+        : known.user && organizerId === known.user.id
+          ? known.user.row
+          : await this.t.directory.user(tenantId, organizerId);
     return buildMeetingCostCard(
       {
         conferenceId,

@@ -3,6 +3,7 @@ import type { Store, Tx } from './database';
 import type { LegsTable } from './schema';
 import type { SpendRow } from './report-store';
 import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-schema';
+import { runShaped } from './shaped-query';
 
 /**
  * The spend rollups: rated legs summed per UTC day and what the usage and balance cards group by (call type,
@@ -278,6 +279,116 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
     }
   }
   return out;
+}
+
+/** The dimensions spend_daily holds (all but the organizer, which has its own rollup). */
+export type DailySpendDimension = Exclude<SpendDimension, 'organizer'>;
+
+/** How the legs give each spend_daily column, as legCells groups them. */
+const LEG_COLUMN = {
+  day: DAY,
+  call_type: sql.ref('call_type'),
+  toll_free: sql.ref('toll_free'),
+  destination_country: sql`COALESCE(destination_country, '')`,
+  in_meeting: IN_MEETING,
+} as const;
+
+/**
+ * spendBreakdown of several ranges in two statements, not one per range and part-day: one over spend_daily for the
+ * days from the earliest range's to the latest's, a sum per range of its own days (so meant for ranges close
+ * together, like the balance card's month to date and last 28 days), and one over the legs of every range's
+ * part-days at once, a sum per stretch, reading only those stretches. Each range gets exactly the groups
+ * spendBreakdown gives it: its days' rollup sums per group, then its stretches added, then subtracted. Both
+ * statements' SQL is compiled once per shape (runShaped).
+ */
+export async function spendBreakdowns(
+  tx: Tx,
+  tenantId: string,
+  ranges: readonly { from: string; to: string }[],
+  dimensions: readonly DailySpendDimension[],
+): Promise<Partial<SpendBreakdown>[]> {
+  const outs = ranges.map(() => {
+    const out: Partial<SpendBreakdown> = {};
+    for (const d of dimensions) out[d] = new Map();
+    return out;
+  });
+  const apply = (out: Partial<SpendBreakdown>, d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => {
+    const groups = out[d]!;
+    const g = groups.get(key) ?? { key, legs: 0, chargeMicros: 0, billedSeconds: 0 };
+    g.legs += sign * legs;
+    g.chargeMicros += sign * charge;
+    g.billedSeconds += sign * billed;
+    if (g.legs === 0) groups.delete(key);
+    else groups.set(key, g);
+  };
+  const plans = ranges.map(({ from, to }) => (!(from < to) ? undefined : (readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] })));
+  const columns = [...new Set(dimensions.flatMap((d) => COLUMNS[d]))];
+  type Sums = Pick<SpendCell, 'call_type' | 'toll_free' | 'destination_country' | 'day' | 'in_meeting'> & Record<string, unknown>;
+
+  // The rollup: one sum per range in each group, over the range's own days (a group without legs in a range has none).
+  const whole = plans.flatMap((plan, range) => (plan && plan.fromDay < plan.toDay ? [{ range, fromDay: plan.fromDay, toDay: plan.toDay }] : []));
+  if (whole.length > 0 && dimensions.length > 0) {
+    const fromDay = whole.reduce((m, w) => (w.fromDay < m ? w.fromDay : m), whole[0]!.fromDay);
+    const toDay = whole.reduce((m, w) => (w.toDay > m ? w.toDay : m), whole[0]!.toDay);
+    const params = [...whole.flatMap((w) => [w.fromDay, w.toDay, w.fromDay, w.toDay, w.fromDay, w.toDay]), tenantId, fromDay, toDay];
+    const rows = await runShaped<Sums>(tx, `spendBreakdowns rollup ${columns.join(',')} ${whole.length}`, params, () => compilable(tx, sql`
+        SELECT ${sql.join(columns.map((c) => sql.ref(c)))}, ${sql.join(whole.map((w, k) => conditionalSums(sql`day >= ${w.fromDay} AND day < ${w.toDay}`, k, sql.ref('legs'))))}
+        FROM spend_daily WHERE tenant_id = ${tenantId} AND day >= ${fromDay} AND day < ${toDay} GROUP BY ${sql.join(columns.map((c) => sql.ref(c)))}`));
+    whole.forEach((w, k) => {
+      for (const r of rows) {
+        const n = Number(r[`n${k}`]);
+        if (n === 0) continue;
+        for (const d of dimensions) apply(outs[w.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), 1, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
+      }
+    });
+  }
+
+  const stretches: { range: number; sign: 1 | -1; from: string; to: string }[] = [];
+  plans.forEach((plan, range) => {
+    if (!plan) return;
+    for (const [from, to] of plan.add) stretches.push({ range, sign: 1, from, to });
+    for (const [from, to] of plan.subtract) stretches.push({ range, sign: -1, from, to });
+  });
+  if (stretches.length > 0 && dimensions.length > 0) {
+    const grouped = columns.map((c) => LEG_COLUMN[c as keyof typeof LEG_COLUMN]);
+    // The legs the stretches cover, as disjoint spans each with the tenant in it: every span is then a range of the
+    // legs_start index (tenant_id, start_at), on SQLite as on PostgreSQL; with the tenant outside the ORs, SQLite
+    // read all the tenant's legs.
+    const spans: [string, string][] = [];
+    for (const { from, to } of [...stretches].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))) {
+      const last = spans[spans.length - 1];
+      if (last && from <= last[1]) last[1] = to > last[1] ? to : last[1];
+      else spans.push([from, to]);
+    }
+    const params = [...stretches.flatMap((s) => [s.from, s.to, s.from, s.to, s.from, s.to]), ...spans.flatMap(([from, to]) => [tenantId, from, to])];
+    const rows = await runShaped<Sums>(tx, `spendBreakdowns legs ${columns.join(',')} ${stretches.length} ${spans.length}`, params, () => {
+      const sums = stretches.map((s, k) => conditionalSums(sql`start_at >= ${s.from} AND start_at < ${s.to}`, k, sql.lit(1)));
+      const covering = spans.map(([from, to]) => sql`(tenant_id = ${tenantId} AND start_at >= ${from} AND start_at < ${to})`);
+      return compilable(tx, sql`
+        SELECT ${sql.join(columns.map((c) => sql`${LEG_COLUMN[c as keyof typeof LEG_COLUMN]} AS ${sql.ref(c)}`))}, ${sql.join(sums)}
+        FROM legs WHERE (${sql.join(covering, sql` OR `)}) AND status = 'rated'
+        GROUP BY ${sql.join(grouped)}`);
+    });
+    // Range by range, its added stretches before its subtracted ones, as spendBreakdown applies them.
+    stretches.forEach((s, k) => {
+      for (const r of rows) {
+        const n = Number(r[`n${k}`]);
+        if (n === 0) continue;
+        for (const d of dimensions) apply(outs[s.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), s.sign, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
+      }
+    });
+  }
+  return outs;
+}
+
+/** A raw query as something runShaped can compile, with the handle's dialect. */
+function compilable(tx: Tx, query: ReturnType<typeof sql.raw>) {
+  return { compile: () => query.compile(tx) };
+}
+
+/** Legs, charge and billed seconds summed over the rows `when` holds for, as n<k>, c<k> and b<k>. */
+function conditionalSums(when: ReturnType<typeof sql.raw>, k: number, legs: ReturnType<typeof sql.raw>) {
+  return sql`SUM(CASE WHEN ${when} THEN ${legs} ELSE 0 END) AS ${sql.ref(`n${k}`)}, SUM(CASE WHEN ${when} THEN charge_micros ELSE 0 END) AS ${sql.ref(`c${k}`)}, SUM(CASE WHEN ${when} THEN billed_seconds ELSE 0 END) AS ${sql.ref(`b${k}`)}`;
 }
 
 /** Both rollups' cells at once, grouped straight from the legs of [from, to). */

@@ -1,7 +1,7 @@
 import { nextMonthStart } from '../ledger/ledger';
 import type { Store } from '../store/database';
 import { spendBy, type SpendRow } from '../store/report-store';
-import { meetingSpendIn, meetingsByCharge, spendBreakdown } from '../store/spend-rollup-store';
+import { meetingSpendIn, meetingsByCharge, spendBreakdown, spendBreakdowns } from '../store/spend-rollup-store';
 import { findUsers } from '../store/user-store';
 
 export type ReportPeriod =
@@ -83,6 +83,17 @@ function splitOf(kinds: ReadonlyMap<string, SpendRow>): SpendSplit {
   return split;
 }
 
+/** The 28 days up to now over which daysLeft averages the spend. */
+function lastDays(now: Date): [string, string] {
+  return [new Date(now.getTime() - 28 * 86_400_000).toISOString(), now.toISOString()];
+}
+
+function daysLeftAt(balanceMicros: number, last28: SpendSplit): number | null {
+  if (last28.totalMicros <= 0) return null;
+  if (balanceMicros <= 0) return 0;
+  return Math.floor(balanceMicros / (last28.totalMicros / 28));
+}
+
 /** As many meetings as the usage card shows (bot/cards/usage-report-card.ts TOP_MEETINGS). */
 const TOP_MEETINGS = 5;
 /** Past this many meetings read for the top meetings of a period, the legs of the period are grouped instead. */
@@ -101,11 +112,17 @@ export class UsageReports {
 
   /** Days the balance lasts at the average daily spend of the last 28 days; null when nothing was spent. */
   async daysLeft(tenantId: string, balanceMicros: number, now: Date): Promise<number | null> {
-    const from = new Date(now.getTime() - 28 * 86_400_000).toISOString();
-    const split = await this.split(tenantId, from, now.toISOString());
-    if (split.totalMicros <= 0) return null;
-    if (balanceMicros <= 0) return 0;
-    return Math.floor(balanceMicros / (split.totalMicros / 28));
+    return daysLeftAt(balanceMicros, await this.split(tenantId, ...lastDays(now)));
+  }
+
+  /**
+   * What the balance card shows besides the balance: split(from, to) and daysLeft(balanceMicros, now), the same
+   * figures, read together (two statements instead of up to six; spendBreakdowns).
+   */
+  async balanceSpend(tenantId: string, from: string, to: string, balanceMicros: number, now: Date): Promise<{ spend: SpendSplit; daysLeft: number | null }> {
+    const [recentFrom, recentTo] = lastDays(now);
+    const [spend, recent] = await spendBreakdowns(this.store.db, tenantId, [{ from, to }, { from: recentFrom, to: recentTo }], ['kind']);
+    return { spend: splitOf(spend!.kind!), daysLeft: daysLeftAt(balanceMicros, splitOf(recent!.kind!)) };
   }
 
   async report(tenantId: string, period: ReportPeriod, now: Date): Promise<UsageReport> {
