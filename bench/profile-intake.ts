@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
-import { openStore } from '../src/store/database';
+import { sql } from 'kysely';
+import { openStore, type Store } from '../src/store/database';
 import { summarize } from './cpu-profile-summary';
 import { BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
 
@@ -12,6 +13,11 @@ import { BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
  *
  *   BENCH_LEGS=30000 npx tsx bench/profile-intake.ts            # SQLite in the temp dir
  *   PROFILE_DATABASE_URL=postgres://…/somedb npx tsx bench/profile-intake.ts
+ *   PROFILE_WAL_FRAMES=1 npx tsx bench/profile-intake.ts           # SQLite: also the pages each commit writes
+ *
+ * PROFILE_WAL_FRAMES (SQLite): turns off the WAL's automatic checkpoint for the run, so the WAL keeps every page each
+ * commit wrote, then prints the WAL frames per chunk by the table or index each page belongs to (dbstat). A commit's
+ * cost on SQLite goes mostly by the pages it writes; the figures are exact, unlike CPU time on a busy machine.
  *
  * Writes bench/results/intake.cpuprofile (open it in Chrome DevTools or speedscope) and prints a summary.
  */
@@ -37,6 +43,11 @@ async function main(): Promise<void> {
   const store = await openStore(url);
   try {
     const { tollgate } = await setUpBenchTenant(store, workload);
+    const walFrames = process.env.PROFILE_WAL_FRAMES && store.engine === 'sqlite';
+    if (walFrames) {
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
+      await sql`PRAGMA wal_autocheckpoint = 0`.execute(store.db);
+    }
     const session = new Session();
     session.connect();
     await post(session, 'Profiler.enable');
@@ -55,10 +66,29 @@ async function main(): Promise<void> {
     fs.writeFileSync(out, JSON.stringify(profile));
     process.stdout.write(`${store.engine}: ${legs} legs in ${seconds.toFixed(2)} s = ${Math.round(legs / seconds)} legs/s; profile in ${out}\n\n`);
     process.stdout.write(`${summarize(out, FUNCTIONS, 40)}\n`);
+    if (walFrames) process.stdout.write(`\n${await walFramesByObject(store, url.slice('sqlite:'.length), workload.pages.length)}\n`);
   } finally {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The WAL's frames per chunk, by the table or index their page belongs to now (a page freed and reused counts once). */
+async function walFramesByObject(store: Store, file: string, chunks: number): Promise<string> {
+  const pageSize = Number((await sql<{ page_size: number }>`PRAGMA page_size`.execute(store.db)).rows[0]!.page_size);
+  const owner = new Map<number, string>();
+  for (const r of (await sql<{ name: string; pageno: number }>`SELECT name, pageno FROM dbstat`.execute(store.db)).rows) owner.set(Number(r.pageno), r.name);
+  const wal = fs.readFileSync(`${file}-wal`);
+  const counts = new Map<string, number>();
+  let total = 0;
+  // A 32-byte WAL header, then frames: a 24-byte header (the page number first, big-endian) and the page.
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    const name = owner.get(wal.readUInt32BE(at)) ?? '(free)';
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    total += 1;
+  }
+  const lines = [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `  ${(n / chunks).toFixed(1).padStart(8)}  ${name}`);
+  return [`WAL frames per chunk (${chunks} chunks): ${(total / chunks).toFixed(1)}`, ...lines].join('\n');
 }
 
 main().catch((err) => {
