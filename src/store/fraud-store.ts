@@ -41,7 +41,8 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
     const countries = sqlite.statement('fraud.loadCountries', () => 'SELECT "country", "first_call_at" FROM "fraud_countries" WHERE "tenant_id" = ?').all([tenantId]);
     return { settings: settings?.settings ?? null, countries: countries as { country: string; first_call_at: string }[] };
   }
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardBasics', sql<PgBasicsRow>`SELECT ${pgBasicsColumns(tenantId)}`);
+  const params = [tenantId, tenantId];
+  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardBasics', params, () => sql<PgBasicsRow>`SELECT ${pgBasicsColumns(params)}`);
   return basicsOf(rows[0]!);
 }
 
@@ -52,7 +53,11 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
  */
 export async function loadGuardState(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<GuardBasics & DaysAndRanges> {
   if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardState', sql<PgBasicsRow & PgDaysAndRangesRow>`SELECT ${pgBasicsColumns(tenantId)}, ${pgDaysAndRangesColumns(tenantId, days, wanted)}`);
+  const basics = [tenantId, tenantId];
+  const daysAndRanges = pgDaysAndRangesParams(tenantId, days, wanted);
+  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardState', [...basics, ...daysAndRanges], () =>
+    sql<PgBasicsRow & PgDaysAndRangesRow>`SELECT ${pgBasicsColumns(basics)}, ${pgDaysAndRangesColumns(daysAndRanges)}`,
+  );
   return { ...basicsOf(rows[0]!), ...daysAndRangesOf(rows[0]!) };
 }
 
@@ -81,7 +86,8 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
       ),
     };
   }
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadDaysAndRanges', sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(tenantId, days, wanted)}`);
+  const params = pgDaysAndRangesParams(tenantId, days, wanted);
+  const rows = await pgPrepared(tx, 'tollgate.fraud.loadDaysAndRanges', params, () => sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(params)}`);
   return daysAndRangesOf(rows[0]!);
 }
 
@@ -100,19 +106,25 @@ function rangesWanted(wanted: readonly [range: string, day: string][]): { ranges
 type PgBasicsRow = { settings: string | null; countries: [string, string][] };
 type PgDaysAndRangesRow = { days: [string, string, number, number, string, number][]; ranges: [string, string, number][] };
 
-function pgBasicsColumns(tenantId: string) {
-  return sql`(SELECT settings FROM fraud_settings WHERE tenant_id = ${tenantId}) AS settings,
-      (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${tenantId}) AS countries`;
+/** The settings and countries, from [tenant, tenant]. */
+function pgBasicsColumns(p: readonly unknown[]) {
+  return sql`(SELECT settings FROM fraud_settings WHERE tenant_id = ${p[0]}) AS settings,
+      (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${p[1]}) AS countries`;
 }
 
-function pgDaysAndRangesColumns(tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]) {
+/** The parameters of pgDaysAndRangesColumns, in the order its text takes them. */
+function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): unknown[] {
   const { ranges, rangeFrom, rangeTo } = rangesWanted(wanted);
+  return [tenantId, days?.fromDay ?? '', days?.toDay ?? '', [...(days?.organizerIds ?? [])], tenantId, rangeFrom, rangeTo, ranges];
+}
+
+function pgDaysAndRangesColumns(p: readonly unknown[]) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
-         FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day >= ${days?.fromDay ?? ''} AND day <= ${days?.toDay ?? ''}
-         AND organizer_id = ANY(${[...(days?.organizerIds ?? [])]}::text[])) AS days,
+         FROM fraud_organizer_days WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
+         AND organizer_id = ANY(${p[3]}::text[])) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
-         FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day >= ${rangeFrom} AND day <= ${rangeTo}
-         AND number_range = ANY(${ranges}::text[])) AS ranges`;
+         FROM fraud_range_days WHERE tenant_id = ${p[4]} AND day >= ${p[5]} AND day <= ${p[6]}
+         AND number_range = ANY(${p[7]}::text[])) AS ranges`;
 }
 
 function basicsOf(row: PgBasicsRow): GuardBasics {
@@ -126,14 +138,25 @@ function daysAndRangesOf(row: PgDaysAndRangesRow): DaysAndRanges {
   };
 }
 
-/** The organizer's dial-out seconds in the days [fromDay, day): their 28-day baseline (a range scan of 28 rows). */
+/** The organizer's dial-out seconds in the days [fromDay, day): their 28-day baseline (28 rows at most). */
 export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organizerId: string, day: string, fromDay: string): Promise<number> {
   if (store.sqlite) {
+    // The day rows are keyed by (tenant, day, organizer) on SQLite (0011): one seek per day, not a scan of every
+    // organizer's rows in the range.
+    const days = daysBetween(fromDay, day);
+    if (days.length === 0) return 0;
+    const n = SQLITE_BASELINE_DAYS;
     const statement = store.sqlite.statement(
       'fraud.loadBaseline',
-      () => 'SELECT COALESCE(SUM("dialout_seconds"), 0) AS "seconds" FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "organizer_id" = ? AND "day" >= ? AND "day" < ?',
+      () => `SELECT COALESCE(SUM("dialout_seconds"), 0) AS "seconds" FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "organizer_id" = ? AND "day" IN (${new Array(n).fill('?').join(', ')})`,
     );
-    return Number((statement.get([tenantId, organizerId, fromDay, day]) as { seconds: number }).seconds);
+    let seconds = 0;
+    for (let i = 0; i < days.length; i += n) {
+      const values: unknown[] = [tenantId, organizerId];
+      for (let j = 0; j < n; j++) values.push(i + j < days.length ? days[i + j]! : null);
+      seconds += Number((statement.get(values) as { seconds: number }).seconds);
+    }
+    return seconds;
   }
   const row = await tx
     .selectFrom('fraud_organizer_days')
@@ -144,6 +167,16 @@ export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organ
     .where('day', '<', day)
     .executeTakeFirstOrThrow();
   return Number(row.seconds);
+}
+
+const SQLITE_BASELINE_DAYS = 28;
+
+/** The days [fromDay, toDay) as YYYY-MM-DD. */
+function daysBetween(fromDay: string, toDay: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${toDay}T00:00:00.000Z`);
+  for (let t = Date.parse(`${fromDay}T00:00:00.000Z`); t < end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
 }
 
 /** What the guard needs of an incident to extend it or to keep its episodes quiet. */
@@ -161,11 +194,13 @@ export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: 
       organizerIds,
     );
   }
+  const p = [tenantId, [...organizerIds]];
   return pgPrepared(
     tx,
     'tollgate.fraud.openAndDismissedIncidents',
-    sql<IncidentKeys>`SELECT id, organizer_id, pattern, status, episodes FROM fraud_incidents
-      WHERE tenant_id = ${tenantId} AND status IN ('open', 'dismissed') AND organizer_id = ANY(${[...organizerIds]}::text[])`,
+    p,
+    () => sql<IncidentKeys>`SELECT id, organizer_id, pattern, status, episodes FROM fraud_incidents
+      WHERE tenant_id = ${p[0]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(${p[1]}::text[])`,
   );
 }
 
@@ -242,19 +277,28 @@ export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups:
     sqliteRunEach(sqlite, 'fraud.insertIncidentLegs', 'fraud_incident_legs', ['tenant_id', 'incident_id', 'leg_id', 'conference_id', 'start_at'], incidents.legs, LEGS_CONFLICT);
     return;
   }
-  const extended = JSON.stringify(incidents.extended.map((d) => ({ ...d, tenant_id: tenantId })));
-  await pgPrepared(tx, 'tollgate.fraud.saveChunk', sql`WITH
+  const p = [
+    tenantId,
+    pgDaysJson(rollups.days),
+    JSON.stringify(rollups.ranges),
+    JSON.stringify(rollups.countries),
+    JSON.stringify(incidents.opened),
+    JSON.stringify(incidents.extended.map((d) => ({ ...d, tenant_id: tenantId }))),
+    tenantId,
+    pgIncidentLegsJson(incidents.legs),
+  ];
+  await pgPrepared(tx, 'tollgate.fraud.saveChunk', p, () => sql`WITH
       d AS (INSERT INTO fraud_organizer_days (${sql.join(DAY_COLUMNS.map((c) => sql.id(c)))})
-        SELECT ${tenantId}::text, o, d, s, l, h, n FROM json_to_recordset(${pgDaysJson(rollups.days)}::json)
+        SELECT ${p[0]}::text, o, d, s, l, h, n FROM json_to_recordset(${p[1]}::json)
           AS x (o text, d text, s bigint, l integer, h text, n bigint)
         ${sql.raw(DAYS_CONFLICT)}),
-      r AS (${jsonInsert('fraud_range_days', rollups.ranges, ['tenant_id', 'number_range', 'day', 'short_calls'], RANGES_CONFLICT)}),
-      c AS (${jsonInsert('fraud_countries', rollups.countries, ['tenant_id', 'country', 'first_call_at'], dialect(COUNTRIES_CONFLICT, 'postgres'))}),
-      o AS (${jsonInsert('fraud_incidents', incidents.opened, INCIDENT_COLUMNS, '')}),
+      r AS (${jsonInsert('fraud_range_days', p[2], ['tenant_id', 'number_range', 'day', 'short_calls'], RANGES_CONFLICT)}),
+      c AS (${jsonInsert('fraud_countries', p[3], ['tenant_id', 'country', 'first_call_at'], dialect(COUNTRIES_CONFLICT, 'postgres'))}),
+      o AS (${jsonInsert('fraud_incidents', p[4], INCIDENT_COLUMNS, '')}),
       x AS (UPDATE fraud_incidents AS i SET ${sql.raw(dialect(EXTEND_SET, 'postgres'))}
-        FROM json_populate_recordset(NULL::fraud_incidents, ${extended}::json) AS d WHERE i.tenant_id = d.tenant_id AND i.id = d.id)
+        FROM json_populate_recordset(NULL::fraud_incidents, ${p[5]}::json) AS d WHERE i.tenant_id = d.tenant_id AND i.id = d.id)
     INSERT INTO fraud_incident_legs (tenant_id, incident_id, leg_id, conference_id, start_at)
-      SELECT ${tenantId}::text, i, l, c, s FROM json_to_recordset(${pgIncidentLegsJson(incidents.legs)}::json) AS x (i text, l text, c text, s text)
+      SELECT ${p[6]}::text, i, l, c, s FROM json_to_recordset(${p[7]}::json) AS x (i text, l text, c text, s text)
       ${sql.raw(LEGS_CONFLICT)}`);
 }
 
@@ -291,17 +335,34 @@ function pgIncidentLegsJson(legs: readonly FraudIncidentLegsTable[]): string {
  * CPU). The name must always come with the same text (pg refuses another): only queries whose text does not depend on
  * their values, which every query given here is (values are parameters).
  */
-async function pgPrepared<R>(tx: Tx, name: string, query: RawBuilder<R>): Promise<R[]> {
-  const { sql: text, parameters } = query.compile(tx);
+async function pgPrepared<R>(tx: Tx, name: string, parameters: readonly unknown[], query: () => RawBuilder<R>): Promise<R[]> {
+  let text = pgTexts.get(name);
+  if (text === undefined) {
+    const compiled = query().compile(tx);
+    if (!sameParameters(compiled.parameters, parameters)) throw new Error(`fraud-store: the parameters of ${name} are not in the order of its text`);
+    text = compiled.sql;
+    pgTexts.set(name, text);
+  }
   // Kysely hands the query's "SQL" to pg's Client.query as it is, and pg takes a query config object there too.
   const named = { name, text } as unknown as string;
   return (await tx.executeQuery<R>(CompiledQuery.raw(named, [...parameters]))).rows;
 }
 
+/**
+ * Each statement's text, compiled by Kysely once per process: it never changes (see above), and compiling the chunk's
+ * save (a tree of hundreds of nodes, each frozen) each time cost this process more than building its JSON. The
+ * parameters come from the caller, in the text's order: the first compile checks that they are the ones it compiled.
+ */
+const pgTexts = new Map<string, string>();
+
+function sameParameters(compiled: readonly unknown[], given: readonly unknown[]): boolean {
+  return compiled.length === given.length && compiled.every((v, i) => v === given[i] || JSON.stringify(v) === JSON.stringify(given[i]));
+}
+
 /** PostgreSQL: `INSERT … SELECT … FROM json_populate_recordset(…)`, one parameter however many rows. */
-function jsonInsert(table: keyof Database & string, rows: readonly object[], columns: readonly string[], onConflict: string) {
+function jsonInsert(table: keyof Database & string, rowsJson: unknown, columns: readonly string[], onConflict: string) {
   const cols = sql.join(columns.map((c) => sql.id(c)));
-  return sql`INSERT INTO ${sql.table(table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json) ${sql.raw(onConflict)}`;
+  return sql`INSERT INTO ${sql.table(table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table)}, ${rowsJson}::json) ${sql.raw(onConflict)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
-import { fraudGuardMigration } from './fraud-migration';
+import { fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
 import { spendRollupMigration } from './spend-rollup-migration';
 
 /** 0010: see its comment; exported so that tests run its up and down on data stored before it. */
@@ -344,6 +344,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0010_intake_ledger_leg_seq': intakeLedgerLegSeqMigration,
+  '0011_fraud_without_rowid': fraudWithoutRowidMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
