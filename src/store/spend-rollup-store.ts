@@ -242,6 +242,17 @@ export function readPlan(from: string, to: string): ReadPlan | undefined {
   return plan;
 }
 
+/** Adds (sign 1) or takes away (-1) legs, charge and billed seconds to the group `key` of dimension `d`; a group left with no legs goes. */
+function addToGroup(out: Partial<SpendBreakdown>, d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number): void {
+  const groups = out[d]!;
+  const g = groups.get(key) ?? { key, legs: 0, chargeMicros: 0, billedSeconds: 0 };
+  g.legs += sign * legs;
+  g.chargeMicros += sign * charge;
+  g.billedSeconds += sign * billed;
+  if (g.legs === 0) groups.delete(key);
+  else groups.set(key, g);
+}
+
 /**
  * The groups of the rated legs that started in [from, to) (ISO instants, compared as text like every leg query),
  * per dimension asked for: sums over the rollup's whole days, grouped in the database, corrected by the legs of the
@@ -252,15 +263,7 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
   for (const d of dimensions) out[d] = new Map();
   if (!(from < to)) return out;
   const plan = readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] };
-  const apply = (d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => {
-    const groups = out[d]!;
-    const g = groups.get(key) ?? { key, legs: 0, chargeMicros: 0, billedSeconds: 0 };
-    g.legs += sign * legs;
-    g.chargeMicros += sign * charge;
-    g.billedSeconds += sign * billed;
-    if (g.legs === 0) groups.delete(key);
-    else groups.set(key, g);
-  };
+  const apply = (d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => addToGroup(out, d, key, sign, legs, charge, billed);
   if (plan.fromDay < plan.toDay) {
     for (const d of dimensions) {
       const columns = sql.join(COLUMNS[d].map((c) => sql.ref(c)));
@@ -312,15 +315,7 @@ export async function spendBreakdowns(
     for (const d of dimensions) out[d] = new Map();
     return out;
   });
-  const apply = (out: Partial<SpendBreakdown>, d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => {
-    const groups = out[d]!;
-    const g = groups.get(key) ?? { key, legs: 0, chargeMicros: 0, billedSeconds: 0 };
-    g.legs += sign * legs;
-    g.chargeMicros += sign * charge;
-    g.billedSeconds += sign * billed;
-    if (g.legs === 0) groups.delete(key);
-    else groups.set(key, g);
-  };
+  const apply = addToGroup;
   const plans = ranges.map(({ from, to }) => (!(from < to) ? undefined : (readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] })));
   const columns = [...new Set(dimensions.flatMap((d) => COLUMNS[d]))];
   type Sums = Pick<SpendCell, 'call_type' | 'toll_free' | 'destination_country' | 'day' | 'in_meeting'> & Record<string, unknown>;

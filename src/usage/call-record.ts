@@ -318,22 +318,8 @@ function isoInstant(text: string, ms: number): string {
   if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && text.charCodeAt(10) === 84 /* T */) {
     // The ISO pattern (case-insensitive: hence the checks of Z and T) already matched: at this length every other
     // position is a digit or its fixed separator.
-    const year = digitsAt(text, 0, 4);
-    const month = digitsAt(text, 5, 2);
-    const day = digitsAt(text, 8, 2);
-    const hour = digitsAt(text, 11, 2);
-    const minute = digitsAt(text, 14, 2);
-    const second = digitsAt(text, 17, 2);
-    const milli = digitsAt(text, 20, 3);
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    if (
-      month >= 1 && month <= 12 && day >= 1 && day <= MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) &&
-      hour <= 23 && minute <= 59 && second <= 59 &&
-      // Date.UTC reads years 0 to 99 as 1900 to 1999: those never match and are formatted.
-      Date.UTC(year, month - 1, day, hour, minute, second, milli) === ms
-    ) {
-      return text;
-    }
+    // Date.UTC reads years 0 to 99 as 1900 to 1999: those never match and are formatted.
+    if (isoDigitsInstant(text) === ms) return text;
   }
   return formatInstant(ms);
 }
@@ -395,6 +381,14 @@ export function canonicalInstant(text: string): number | undefined {
     const c = text.charCodeAt(CANONICAL_DIGITS[k]!);
     if (c < 48 || c > 57) return undefined;
   }
+  return digitsAt(text, 0, 4) < 1000 ? undefined : isoDigitsInstant(text);
+}
+
+/**
+ * The instant YYYY-MM-DDTHH:MM:SS.sss at the start of `text` writes (every one of those positions a digit: the caller
+ * checked), or undefined when a field is out of range (month 13, 30 February, hour 24, …), which Date.UTC would roll over.
+ */
+function isoDigitsInstant(text: string): number | undefined {
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
@@ -402,10 +396,7 @@ export function canonicalInstant(text: string): number | undefined {
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (
-    year < 1000 || month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) ||
-    hour > 23 || minute > 59 || second > 59
-  ) {
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
   return Date.UTC(year, month - 1, day, hour, minute, second, digitsAt(text, 20, 3));
