@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -8,16 +7,9 @@ export const ROOT = path.join(__dirname, '..', '..');
 const CLOCK_TICKS = 100;
 
 /** A port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../scripts/playground-processes';
+
+export { freePort };
 
 export interface BotProcess {
   name: string;

@@ -1,21 +1,14 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import type { Store } from '../../src/store/database';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { setUpTenant, T } from '../support/fixtures';
 import { CLIENT_ID, CLIENT_SECRET, startFakeGraph, type FakeGraph } from './support/fake-graph';
 import { pstnRows } from './support/pstn-rows';
+import { freePort } from '../../scripts/playground-processes';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describeEachEngine('the server with GRAPH_SYNC_INTERVAL_MINUTES', (engine) => {
   let fake: FakeGraph;
