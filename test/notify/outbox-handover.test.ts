@@ -44,6 +44,20 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
         { status: r.status, attempts: Number(r.attempts), error: r.last_error },
       ]),
     );
+  const enqueueAll = (keys: readonly string[]) =>
+    store.inTenantTransaction(T, async (tx) => {
+      for (const key of keys) await enqueue(tx, message(key));
+    });
+  /** The connector answering `n` deliveries at once: each call waits until all `n` are in flight. */
+  const answeredTogether = (n: number) => {
+    let inFlight = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    return () => {
+      if (++inFlight === n) release();
+      return gate;
+    };
+  };
   const until = async (done: () => Promise<boolean>) => {
     while (!(await done())) await new Promise((r) => setTimeout(r, 5));
   };
@@ -86,19 +100,14 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
 
   it('marks the rows delivered together done in one transaction with their records; a record that fails fails only its row', async () => {
     const keys = ['a', 'b', 'c', 'd'];
-    await store.inTenantTransaction(T, async (tx) => {
-      for (const key of keys) await enqueue(tx, message(key));
-    });
-    let inFlight = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    await enqueueAll(keys);
+    const answer = answeredTogether(keys.length);
     const recorded: string[] = [];
     const w = worker(
       async (_row, payload) => {
         const key = (payload as { key: string }).key;
         // The connector answers all four at once.
-        if (++inFlight === keys.length) release();
-        await gate;
+        await answer();
         return async (tx) => {
           if (key === 'c') throw new Error('a bug in the record');
           await tx.selectFrom('outbox').select('id').where('tenant_id', '=', T).execute();
@@ -117,16 +126,11 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
 
   it('marks the rows delivered together done in one transaction', async () => {
     const keys = ['a', 'b', 'c'];
-    await store.inTenantTransaction(T, async (tx) => {
-      for (const key of keys) await enqueue(tx, message(key));
-    });
-    let inFlight = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    await enqueueAll(keys);
+    const answer = answeredTogether(keys.length);
     const w = worker(
       async () => {
-        if (++inFlight === keys.length) release();
-        await gate;
+        await answer();
         return async (tx) => tx.selectFrom('outbox').select('id').where('tenant_id', '=', T).execute();
       },
       { concurrency: keys.length },
@@ -139,12 +143,8 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
 
   it('writes a shared record once for the rows delivered together, with all their items; failing, each row alone', async () => {
     const keys = ['a', 'b', 'c', 'd'];
-    await store.inTenantTransaction(T, async (tx) => {
-      for (const key of keys) await enqueue(tx, message(key));
-    });
-    let inFlight = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    await enqueueAll(keys);
+    const answer = answeredTogether(keys.length);
     const calls: string[][] = [];
     const writeAll = async (tx: Tx, items: string[]) => {
       calls.push([...items].sort());
@@ -155,8 +155,7 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
     const w = worker(
       async (_row, payload) => {
         const key = (payload as { key: string }).key;
-        if (++inFlight === keys.length) release();
-        await gate;
+        await answer();
         // d records on its own, the others share one write.
         if (key === 'd') return async () => void own.push(key);
         const record: SharedOutboxRecord<string> = { item: key, writeAll };
