@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
 import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
 import type { Database } from './schema';
+import { shapedText } from './shaped-query';
 
 export type FraudIncidentRow = FraudIncidentsTable;
 export type FraudBlockRow = FraudBlockListTable;
@@ -336,27 +337,12 @@ function pgIncidentLegsJson(legs: readonly FraudIncidentLegsTable[]): string {
  * their values, which every query given here is (values are parameters).
  */
 async function pgPrepared<R>(tx: Tx, name: string, parameters: readonly unknown[], query: () => RawBuilder<R>): Promise<R[]> {
-  let text = pgTexts.get(name);
-  if (text === undefined) {
-    const compiled = query().compile(tx);
-    if (!sameParameters(compiled.parameters, parameters)) throw new Error(`fraud-store: the parameters of ${name} are not in the order of its text`);
-    text = compiled.sql;
-    pgTexts.set(name, text);
-  }
+  // Compiled once (shaped-query.ts): compiling the chunk's save (a tree of hundreds of nodes, each frozen) each time
+  // cost this process more than building its JSON.
+  const text = shapedText(tx, name, parameters, query);
   // Kysely hands the query's "SQL" to pg's Client.query as it is, and pg takes a query config object there too.
   const named = { name, text } as unknown as string;
   return (await tx.executeQuery<R>(CompiledQuery.raw(named, [...parameters]))).rows;
-}
-
-/**
- * Each statement's text, compiled by Kysely once per process: it never changes (see above), and compiling the chunk's
- * save (a tree of hundreds of nodes, each frozen) each time cost this process more than building its JSON. The
- * parameters come from the caller, in the text's order: the first compile checks that they are the ones it compiled.
- */
-const pgTexts = new Map<string, string>();
-
-function sameParameters(compiled: readonly unknown[], given: readonly unknown[]): boolean {
-  return compiled.length === given.length && compiled.every((v, i) => v === given[i] || JSON.stringify(v) === JSON.stringify(given[i]));
 }
 
 /** PostgreSQL: `INSERT … SELECT … FROM json_populate_recordset(…)`, one parameter however many rows. */

@@ -1,28 +1,40 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, type Compilable, type DialectAdapter, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 
-/** SQL text per handle (the database, or a transaction) and shape: what Kysely compiled the first time. */
-const shapedText = new WeakMap<Tx, Map<string, string>>();
+/**
+ * SQL text per engine (its dialect adapter, the same object for the database and its transactions) and shape: what
+ * Kysely compiled the first time.
+ */
+const shapedTexts = new WeakMap<DialectAdapter, Map<string, string>>();
 
 /**
- * Runs the query `build` makes, compiled by Kysely once per handle and `shape`, and afterwards only its parameters
- * bound again: for queries that run on most bot turns, where building and compiling them costs more CPU than SQLite
- * running them. Every query of one shape must compile to the same text (the shape names whatever changes the text:
- * the number of ranges, the columns), and `params` must be what `build` binds, in order; the first compile checks
- * both counts and values, and throws if they differ. The handle is part of the key, so each engine gets its own
- * text (its own placeholders); a transaction compiles its own the first time.
+ * The SQL text of the query `build` makes, compiled by Kysely once per engine and `shape`: for queries that run on
+ * hot paths (most bot turns, every chunk of intake), where building and compiling them costs more CPU than the
+ * database running them. Every query of one shape must compile to the same text (the shape names whatever changes
+ * the text: the number of ranges, the columns), and `params` must be what `build` binds, in order; the first compile
+ * checks both counts and values, and throws if they differ. Each engine gets its own text (its own placeholders).
  */
-export async function runShaped<R>(tx: Tx, shape: string, params: readonly unknown[], build: () => Compilable<unknown>): Promise<R[]> {
-  let texts = shapedText.get(tx);
-  if (!texts) shapedText.set(tx, (texts = new Map()));
+/** A query builder, or raw SQL (which compiles against an executor: the handle's). */
+type Buildable = Compilable<unknown> | RawBuilder<unknown>;
+
+export function shapedText(tx: Tx, shape: string, params: readonly unknown[], build: () => Buildable): string {
+  const adapter = tx.getExecutor().adapter;
+  let texts = shapedTexts.get(adapter);
+  if (!texts) shapedTexts.set(adapter, (texts = new Map()));
   let text = texts.get(shape);
   if (text === undefined) {
-    const compiled = build().compile();
+    const query = build();
+    const compiled = 'isRawBuilder' in query ? query.compile(tx) : query.compile();
     if (compiled.parameters.length !== params.length || compiled.parameters.some((p, i) => p !== params[i])) {
-      throw new Error(`runShaped: the ${shape} query binds other parameters than it was given`);
+      throw new Error(`shapedText: the ${shape} query binds other parameters than it was given`);
     }
     text = compiled.sql;
     texts.set(shape, text);
   }
-  return (await tx.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
+  return text;
+}
+
+/** Runs the query `build` makes with the text shapedText keeps for it: only its parameters are bound again. */
+export async function runShaped<R>(tx: Tx, shape: string, params: readonly unknown[], build: () => Buildable): Promise<R[]> {
+  return (await tx.executeQuery<R>(CompiledQuery.raw(shapedText(tx, shape, params, build), [...params]))).rows;
 }

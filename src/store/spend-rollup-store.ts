@@ -263,7 +263,6 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
   for (const d of dimensions) out[d] = new Map();
   if (!(from < to)) return out;
   const plan = readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] };
-  const apply = (d: SpendDimension, key: string, sign: 1 | -1, legs: number, charge: number, billed: number) => addToGroup(out, d, key, sign, legs, charge, billed);
   if (plan.fromDay < plan.toDay) {
     for (const d of dimensions) {
       const columns = sql.join(COLUMNS[d].map((c) => sql.ref(c)));
@@ -271,13 +270,13 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
       const rows = await sql<SpendCell & { n: number; charge: number; billed: number }>`
         SELECT ${columns}, SUM(legs) AS n, SUM(charge_micros) AS charge, SUM(billed_seconds) AS billed FROM ${sql.table(table)}
         WHERE tenant_id = ${tenantId} AND day >= ${plan.fromDay} AND day < ${plan.toDay} GROUP BY ${columns}`.execute(tx);
-      for (const r of rows.rows) apply(d, keyOf(d, r), 1, Number(r.n), Number(r.charge), Number(r.billed));
+      for (const r of rows.rows) addToGroup(out, d, keyOf(d, r), 1, Number(r.n), Number(r.charge), Number(r.billed));
     }
   }
   for (const [sign, stretches] of [[1, plan.add], [-1, plan.subtract]] as const) {
     for (const [a, b] of stretches) {
       for (const c of await legCells(tx, tenantId, a, b)) {
-        for (const d of dimensions) apply(d, keyOf(d, c), sign, c.legs, c.charge_micros, c.billed_seconds);
+        for (const d of dimensions) addToGroup(out, d, keyOf(d, c), sign, c.legs, c.charge_micros, c.billed_seconds);
       }
     }
   }
@@ -315,7 +314,6 @@ export async function spendBreakdowns(
     for (const d of dimensions) out[d] = new Map();
     return out;
   });
-  const apply = addToGroup;
   const plans = ranges.map(({ from, to }) => (!(from < to) ? undefined : (readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] })));
   const columns = [...new Set(dimensions.flatMap((d) => COLUMNS[d]))];
   type Sums = Pick<SpendCell, 'call_type' | 'toll_free' | 'destination_country' | 'day' | 'in_meeting'> & Record<string, unknown>;
@@ -326,14 +324,14 @@ export async function spendBreakdowns(
     const fromDay = whole.reduce((m, w) => (w.fromDay < m ? w.fromDay : m), whole[0]!.fromDay);
     const toDay = whole.reduce((m, w) => (w.toDay > m ? w.toDay : m), whole[0]!.toDay);
     const params = [...whole.flatMap((w) => [w.fromDay, w.toDay, w.fromDay, w.toDay, w.fromDay, w.toDay]), tenantId, fromDay, toDay];
-    const rows = await runShaped<Sums>(tx, `spendBreakdowns rollup ${columns.join(',')} ${whole.length}`, params, () => compilable(tx, sql`
+    const rows = await runShaped<Sums>(tx, `spendBreakdowns rollup ${columns.join(',')} ${whole.length}`, params, () => sql`
         SELECT ${sql.join(columns.map((c) => sql.ref(c)))}, ${sql.join(whole.map((w, k) => conditionalSums(sql`day >= ${w.fromDay} AND day < ${w.toDay}`, k, sql.ref('legs'))))}
-        FROM spend_daily WHERE tenant_id = ${tenantId} AND day >= ${fromDay} AND day < ${toDay} GROUP BY ${sql.join(columns.map((c) => sql.ref(c)))}`));
+        FROM spend_daily WHERE tenant_id = ${tenantId} AND day >= ${fromDay} AND day < ${toDay} GROUP BY ${sql.join(columns.map((c) => sql.ref(c)))}`);
     whole.forEach((w, k) => {
       for (const r of rows) {
         const n = Number(r[`n${k}`]);
         if (n === 0) continue;
-        for (const d of dimensions) apply(outs[w.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), 1, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
+        for (const d of dimensions) addToGroup(outs[w.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), 1, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
       }
     });
   }
@@ -359,26 +357,21 @@ export async function spendBreakdowns(
     const rows = await runShaped<Sums>(tx, `spendBreakdowns legs ${columns.join(',')} ${stretches.length} ${spans.length}`, params, () => {
       const sums = stretches.map((s, k) => conditionalSums(sql`start_at >= ${s.from} AND start_at < ${s.to}`, k, sql.lit(1)));
       const covering = spans.map(([from, to]) => sql`(tenant_id = ${tenantId} AND start_at >= ${from} AND start_at < ${to})`);
-      return compilable(tx, sql`
+      return sql`
         SELECT ${sql.join(columns.map((c) => sql`${LEG_COLUMN[c as keyof typeof LEG_COLUMN]} AS ${sql.ref(c)}`))}, ${sql.join(sums)}
         FROM legs WHERE (${sql.join(covering, sql` OR `)}) AND status = 'rated'
-        GROUP BY ${sql.join(grouped)}`);
+        GROUP BY ${sql.join(grouped)}`;
     });
     // Range by range, its added stretches before its subtracted ones, as spendBreakdown applies them.
     stretches.forEach((s, k) => {
       for (const r of rows) {
         const n = Number(r[`n${k}`]);
         if (n === 0) continue;
-        for (const d of dimensions) apply(outs[s.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), s.sign, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
+        for (const d of dimensions) addToGroup(outs[s.range]!, d, keyOf(d, r as Sums & { organizer_id: string }), s.sign, n, Number(r[`c${k}`]), Number(r[`b${k}`]));
       }
     });
   }
   return outs;
-}
-
-/** A raw query as something runShaped can compile, with the handle's dialect. */
-function compilable(tx: Tx, query: ReturnType<typeof sql.raw>) {
-  return { compile: () => query.compile(tx) };
 }
 
 /** Legs, charge and billed seconds summed over the rows `when` holds for, as n<k>, c<k> and b<k>. */
