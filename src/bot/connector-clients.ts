@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import {
   AuthenticationConstants,
   BotFrameworkAuthentication,
@@ -111,9 +112,11 @@ function appIdOf(claimsIdentity: ClaimsIdentity): string | undefined {
 
 /** Values built once per key (a build that fails is not kept), the least recently used dropped past `size`. */
 class LruCache<T> {
-  private readonly values = new Map<string, Promise<T>>();
+  private readonly values: LRUCache<string, Promise<T>>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.values = new LRUCache({ max: capacity });
+  }
 
   get size(): number {
     return this.values.size;
@@ -121,18 +124,12 @@ class LruCache<T> {
 
   get(key: string, build: () => Promise<T>): Promise<T> {
     const kept = this.values.get(key);
-    if (kept) {
-      // Map order is insertion order: moving a hit to the end keeps the least recently used first.
-      this.values.delete(key);
-      this.values.set(key, kept);
-      return kept;
-    }
+    if (kept) return kept;
     const value = build();
     this.values.set(key, value);
     value.catch(() => {
-      if (this.values.get(key) === value) this.values.delete(key);
+      if (this.values.peek(key) === value) this.values.delete(key);
     });
-    if (this.values.size > this.capacity) this.values.delete(this.values.keys().next().value!);
     return value;
   }
 }

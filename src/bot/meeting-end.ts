@@ -1,5 +1,6 @@
 import { TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import { TeamsConnectorClient } from 'botframework-connector';
+import { LRUCache } from 'lru-cache';
 import type { GraphClient } from '../graph/graph-client';
 import type { Logger } from '../observability/logger';
 import { batchedTransactionsOf } from '../store/batched-transactions';
@@ -75,8 +76,8 @@ export class TeamsGraphMeetingLookup implements MeetingLookup {
  * where the connector client's credentials are (bot/connector-clients.ts keeps those between turns), and forgotten
  * with them.
  */
-const teamsClients = new WeakMap<object, Map<string, TeamsConnectorClient>>();
-/** Service URLs kept per credentials, oldest dropped first (Teams uses a few per region). */
+const teamsClients = new WeakMap<object, LRUCache<string, TeamsConnectorClient>>();
+/** Service URLs kept per credentials, the least recently used dropped first (Teams uses a few per region). */
 const MAX_TEAMS_CLIENTS_PER_CREDENTIALS = 16;
 
 function teamsClientOf(context: TurnContext): TeamsConnectorClient | undefined {
@@ -87,10 +88,9 @@ function teamsClientOf(context: TurnContext): TeamsConnectorClient | undefined {
   const credentials = (context.turnState.get(key) as { credentials?: ConstructorParameters<typeof TeamsConnectorClient>[0] } | undefined)?.credentials;
   if (!credentials) return undefined;
   let byUrl = teamsClients.get(credentials);
-  if (!byUrl) teamsClients.set(credentials, (byUrl = new Map()));
+  if (!byUrl) teamsClients.set(credentials, (byUrl = new LRUCache({ max: MAX_TEAMS_CLIENTS_PER_CREDENTIALS })));
   let client = byUrl.get(serviceUrl);
   if (!client) {
-    if (byUrl.size >= MAX_TEAMS_CLIENTS_PER_CREDENTIALS) byUrl.delete(byUrl.keys().next().value!);
     client = new TeamsConnectorClient(credentials, { baseUri: serviceUrl });
     byUrl.set(serviceUrl, client);
   }

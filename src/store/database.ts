@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
@@ -164,21 +165,14 @@ export function withStatementCache(
   database: BetterSqlite3.Database,
   size = SQLITE_STATEMENT_CACHE_SIZE,
 ): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new LRUCache<string, BetterSqlite3.Statement>({ max: size });
   return {
     prepare(text) {
       if (text.length > SQLITE_CACHED_SQL_MAX_LENGTH) return database.prepare(text);
       const cached = cache.get(text);
-      if (cached) {
-        if (cached.busy) return database.prepare(text);
-        // Map order is insertion order: moving a hit to the end keeps the least recently used first.
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
+      if (cached) return cached.busy ? database.prepare(text) : cached;
       const statement = database.prepare(text);
       cache.set(text, statement);
-      if (cache.size > size) cache.delete(cache.keys().next().value!);
       return statement;
     },
     close: () => {
