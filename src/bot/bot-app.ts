@@ -10,7 +10,6 @@ import { callerOf } from './caller';
 import { parseCommand } from './commands/parse-command';
 import { rememberConversation } from './conversation-refs';
 import { isMeetingEnd, onMeetingEnd, type MeetingLookup } from './meeting-end';
-import { StoreStorage } from './state/store-storage';
 import { SharedClientsAuthentication } from './connector-clients';
 import { storableFields, storableOptionalText, storableText } from './activity-text';
 import type { AdaptiveCardJson } from './cards/expand-card';
@@ -93,10 +92,13 @@ export function createBot(deps: {
     publicBaseUrl: deps.config.publicBaseUrl,
     topSaving: deps.topSaving,
   });
+  // No turn state storage: Tollgate keeps no turn state. Every handler reads what it needs from the store (the
+  // ledger, cards, the outbox, conversation references), which replicas share; with a storage, teams-ai would read
+  // the turn's state scopes from it before every turn, a round trip for nothing (the bot benchmark's turns and
+  // every meeting's end). Migration 0012 dropped the table it used.
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.botId || undefined,
-    storage: new StoreStorage(tollgate.store),
     removeRecipientMention: true,
     startTypingTimer: deps.startTypingTimer ?? true,
   });

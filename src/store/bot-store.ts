@@ -1,38 +1,9 @@
 import { sql } from 'kysely';
 import type { Tx } from './database';
-import type { BotStateTable, ConversationRefsTable, MeetingCardsTable, UsersTable } from './schema';
+import type { ConversationRefsTable, MeetingCardsTable, UsersTable } from './schema';
 
-export type BotStateRow = BotStateTable;
 export type ConversationRefRow = ConversationRefsTable;
 export type MeetingCardRow = MeetingCardsTable;
-
-export async function readBotState(tx: Tx, keys: string[]): Promise<BotStateRow[]> {
-  if (keys.length === 0) return [];
-  return tx.selectFrom('bot_state').selectAll().where('key', 'in', keys).execute();
-}
-
-/** Inserts, or replaces when the stored etag is `expectedEtag` (null: replace whatever is there). Returns success. */
-export async function writeBotState(tx: Tx, row: BotStateRow, expectedEtag: string | null): Promise<boolean> {
-  if (expectedEtag === null) {
-    await tx
-      .insertInto('bot_state')
-      .values(row)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ etag: row.etag, value: row.value, updated_at: row.updated_at }))
-      .execute();
-    return true;
-  }
-  const updated = await tx
-    .updateTable('bot_state')
-    .set({ etag: row.etag, value: row.value, updated_at: row.updated_at })
-    .where('key', '=', row.key)
-    .where('etag', '=', expectedEtag)
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
-}
-
-export async function deleteBotState(tx: Tx, keys: string[]): Promise<void> {
-  if (keys.length > 0) await tx.deleteFrom('bot_state').where('key', 'in', keys).execute();
-}
 
 export async function upsertConversationRef(tx: Tx, row: ConversationRefRow): Promise<void> {
   await tx

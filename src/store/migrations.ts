@@ -24,6 +24,26 @@ export const intakeLedgerLegSeqMigration: Migration = {
 };
 
 /**
+ * 0012: the Bot Framework turn state table goes. Tollgate keeps no turn state (its handlers read what they need from
+ * the store), and teams-ai read the turn's scopes from it before every turn for nothing. Rows it may hold are the
+ * framework's empty scopes; down brings the table back empty.
+ */
+export const noTurnStateMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropTable('bot_state').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema
+      .createTable('bot_state')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('etag', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/**
  * One set of migrations for SQLite and PostgreSQL. Kysely's Migrator takes a lock, so several replicas starting
  * at once on one PostgreSQL apply each migration exactly once.
  * Column types are the portable subset: text, integer, bigint (SQLite gives both INTEGER affinity).
@@ -345,6 +365,7 @@ const migrations: Record<string, Migration> = {
   },
   '0010_intake_ledger_leg_seq': intakeLedgerLegSeqMigration,
   '0011_fraud_without_rowid': fraudWithoutRowidMigration,
+  '0012_no_turn_state': noTurnStateMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -162,13 +162,6 @@ export interface AuditLogTable {
   detail: string;
 }
 
-export interface BotStateTable {
-  key: string;
-  etag: string;
-  value: string;
-  updated_at: string;
-}
-
 export interface ConversationRefsTable {
   tenant_id: string;
   conversation_id: string;
@@ -238,7 +231,6 @@ export interface Database extends FraudTables, SpendRollupTables {
   meetings: MeetingsTable;
   ingest_keys: IngestKeysTable;
   audit_log: AuditLogTable;
-  bot_state: BotStateTable;
   conversation_refs: ConversationRefsTable;
   outbox: OutboxTable;
   meeting_cards: MeetingCardsTable;

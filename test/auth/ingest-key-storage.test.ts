@@ -11,7 +11,7 @@ import type { Tollgate } from '../../src/tollgate';
  * a presented key is checked with crypto.timingSafeEqual against that digest, and an unknown key id costs the same
  * comparison, so neither the secret nor which key ids exist can be timed out of the API.
  */
-const TABLES = ['tenants', 'users', 'rates', 'legs', 'ledger_entries', 'funding_lots', 'pool_usage', 'meetings', 'ingest_keys', 'audit_log', 'bot_state', 'conversation_refs', 'outbox', 'meeting_cards', 'graph_sync_cursors', 'report_keys'];
+const TABLES = ['tenants', 'users', 'rates', 'legs', 'ledger_entries', 'funding_lots', 'pool_usage', 'meetings', 'ingest_keys', 'audit_log', 'conversation_refs', 'outbox', 'meeting_cards', 'graph_sync_cursors', 'report_keys'];
 
 /** Every value in every table, as text. */
 async function everythingStored(store: Store): Promise<string> {

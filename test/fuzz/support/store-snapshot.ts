@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Store } from '../../../src/store/database';
 
 /**
- * The tables that hold a tenant's data and its history. Left out: bot_state and conversation_refs (the bot writes
- * them on every turn, whatever the turn asks) and report_keys (one deployment-wide signing secret, made on first use).
+ * The tables that hold a tenant's data and its history. Left out: conversation_refs (the bot writes them on every
+ * turn, whatever the turn asks) and report_keys (one deployment-wide signing secret, made on first use).
  */
 export const DATA_TABLES = [
   'tenants', 'users', 'rates', 'legs', 'ledger_entries', 'funding_lots', 'pool_usage', 'meetings', 'ingest_keys', 'audit_log',
