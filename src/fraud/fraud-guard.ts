@@ -216,8 +216,12 @@ export class FraudGuard {
 }
 
 function rollupRows(tenantId: string, history: RecentHistory): RollupRows {
-  return {
-    days: history.changedDays().map(([organizer_id, day, d]) => ({
+  // The history holds the store's rows of every organizer and day these legs touch, read in this transaction under
+  // the tenant's lock: a day it did not hold is a row the store does not have (most of a normal month's are).
+  const days: RollupRows['days'] = [];
+  const newDays: RollupRows['days'] = [];
+  for (const [organizer_id, day, d, stored] of history.changedDays()) {
+    (stored ? days : newDays).push({
       tenant_id: tenantId,
       organizer_id,
       day,
@@ -225,7 +229,11 @@ function rollupRows(tenantId: string, history: RecentHistory): RollupRows {
       dialout_legs: d.legs,
       hour_seconds: hoursText(d.hours),
       night_seconds: d.night,
-    })),
+    });
+  }
+  return {
+    days,
+    newDays,
     ranges: [...history.added.shortCalls].map(([k, short_calls]) => {
       const [number_range, day] = k.split('\u0000') as [string, string];
       return { tenant_id: tenantId, number_range, day, short_calls };

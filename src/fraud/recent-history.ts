@@ -244,10 +244,13 @@ export class RecentHistory {
     if (this.firstDialOutMs === undefined || leg.startMs < this.firstDialOutMs) this.firstDialOutMs = leg.startMs;
   }
 
-  /** The days recorded legs changed, as they now stand. */
-  changedDays(): [organizer: string, day: string, totals: DayTotals][] {
-    const out: [string, string, DayTotals][] = [];
-    for (const [o, days] of this.changed) for (const [d, v] of days) out.push([o, d, v]);
+  /**
+   * The days recorded legs changed, as they now stand, and whether the store held the day before (the rows given to
+   * the constructor: the store's rows for every organizer and day the legs can touch, so a day not among them is new).
+   */
+  changedDays(): [organizer: string, day: string, totals: DayTotals, stored: boolean][] {
+    const out: [string, string, DayTotals, boolean][] = [];
+    for (const [o, days] of this.changed) for (const [d, v] of days) out.push([o, d, v, get(this.stored, o, d) !== undefined]);
     return out;
   }
 

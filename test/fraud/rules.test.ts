@@ -263,6 +263,28 @@ describe('a settled leg sees the legs recorded before it', () => {
   });
 });
 
+describe('the days a history changed', () => {
+  it('tells the days the store held from new ones: the store inserts those without an upsert', () => {
+    const stored = { seconds: 100 * MIN, legs: 2, hours: hoursFromText(`9:${100 * MIN}`), night: 0 };
+    const h = new RecentHistory(rows({ days: new Map([[key('org-1', '2026-11-09'), stored]]) }));
+    const settings = defaultFraudSettings();
+    // A leg on the stored day, one on a day of its own, and one of another organizer on the stored day's date.
+    for (const leg of [
+      dialOut({ legId: 'a', startMs: T0 - 86_400_000, durationSeconds: 60 }),
+      dialOut({ legId: 'b', startMs: T0, durationSeconds: 60 }),
+      dialOut({ legId: 'c', organizerKey: 'org-2', startMs: T0 - 86_400_000, durationSeconds: 60 }),
+    ]) {
+      h.record(leg, legFacts(leg, settings));
+    }
+    const changed = h.changedDays().map(([organizer, day, totals, wasStored]) => [organizer, day, totals.seconds, totals.legs, wasStored]);
+    expect(changed.sort()).toEqual([
+      ['org-1', '2026-11-09', 100 * MIN + 60, 3, true],
+      ['org-1', '2026-11-10', 60, 1, false],
+      ['org-2', '2026-11-09', 60, 1, false],
+    ]);
+  });
+});
+
 describe('a day as stored', () => {
   it('keeps the hours with dial-out, and reads back the same 24 hours', () => {
     const hours = emptyDay().hours;
