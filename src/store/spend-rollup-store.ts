@@ -4,6 +4,7 @@ import type { LegsTable } from './schema';
 import type { SpendRow } from './report-store';
 import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-schema';
 import { runShaped } from './shaped-query';
+import { CHARGE_TIER } from './spend-rollup-charge-tier';
 
 /**
  * The spend rollups: rated legs summed per UTC day and what the usage and balance cards group by (call type,
@@ -399,14 +400,16 @@ async function legCells(tx: Tx, tenantId: string, from: string, to: string): Pro
 
 /**
  * The tenant's meetings by their total charge, highest first, then by id, so a longer read starts with the shorter
- * one (index meetings_charge; nothing else in the WHERE, so no planner prefers another index). A meeting's total
- * bounds what any period of it can cost.
+ * one. Ordered by charge tier first (index meetings_charge_tier, migration 0013: the tier grows with the charge, so
+ * the order is the same), each tier sorted by the exact charge as it is read; nothing else in the WHERE, so no planner
+ * prefers another index. A meeting's total bounds what any period of it can cost.
  */
 export async function meetingsByCharge(tx: Tx, tenantId: string, limit: number): Promise<{ conferenceId: string; chargeMicros: number }[]> {
   const rows = await tx
     .selectFrom('meetings')
     .select(['conference_id', 'charge_micros'])
     .where('tenant_id', '=', tenantId)
+    .orderBy(CHARGE_TIER, 'desc')
     .orderBy('charge_micros', 'desc')
     .orderBy('conference_id')
     .limit(limit)
