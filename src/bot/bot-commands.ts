@@ -159,7 +159,7 @@ export class BotCommands {
       case 'help':
         return buildHelpCard(COMMAND_HELP, ctx);
       case 'balance':
-        return this.balanceCard(turn, ctx);
+        return this.balanceCard(turn, ctx, tenant);
       case 'usage':
         return this.usageCard(tenantId, await this.reports.report(tenantId, command.period, turn.now), ctx);
       case 'meetings':
@@ -337,9 +337,10 @@ export class BotCommands {
 
   // ---- everyone ---------------------------------------------------------------------------------------------
 
-  private async balanceCard(turn: Turn, ctx: CardContext): Promise<AdaptiveCardJson> {
+  private async balanceCard(turn: Turn, ctx: CardContext, tenant?: TenantRow): Promise<AdaptiveCardJson> {
     const tenantId = turn.caller.tenantId;
-    const b = await this.t.ledger.balance(tenantId);
+    // The tenant's row as this turn read it: not read again.
+    const b = await this.t.ledger.balance(tenantId, tenant);
     if (!b.ok) return this.failureCard('balance', b.message);
     const monthStart = `${b.value.pool.month}-01T00:00:00.000Z`;
     const { spend, daysLeft } = await this.reports.balanceSpend(tenantId, monthStart, new Date(turn.now.getTime() + 1).toISOString(), b.value.balanceMicros, turn.now);

@@ -1,4 +1,5 @@
 import { TurnContext, type Activity } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import type { Store, Tx } from '../store/database';
 import { findConversation, upsertConversationRef, type ConversationRefRow } from '../store/bot-store';
 import { callerOf } from './caller';
@@ -7,14 +8,75 @@ import { callerOf } from './caller';
  * Remembers where the bot can speak first: every conversation it is installed in or messaged from (personal,
  * group chat, team channel), so proactive cards reach the organizer after a restart or on another replica.
  * Written when new, changed, or not written for a day: a write on every turn cost more than the rest of a `balance`
- * (on SQLite, a commit and its fsync), and the stored reference is the same turn after turn.
+ * (on SQLite, a commit and its fsync), and the stored reference is the same turn after turn. Not even read when this
+ * process read or wrote the same reference lately (KnownConversation below).
  */
 export async function rememberConversation(store: Store, activity: Partial<Activity>, at: Date, tx: Tx = store.db): Promise<void> {
   const row = conversationRow(activity, at);
   if (!row) return;
+  // What this process wrote or read is only known to be committed outside a transaction.
+  const storeId = tx === store.db ? storeIdOf(store) : undefined;
+  const key = knownKey(row);
+  const reference = withoutActivityId(row.reference);
+  const seen = storeId === undefined ? undefined : known.get(key);
+  if (seen && seen.storeId === storeId && seen.type === row.conversation_type && seen.userId === row.user_id && seen.reference === reference) {
+    const sinceCheck = at.getTime() - seen.checkedAt;
+    if (at.getTime() - seen.storedAt < CONVERSATION_REF_REFRESH_MS && sinceCheck >= 0 && sinceCheck < CONVERSATION_REF_RECHECK_MS) return;
+  }
   const stored = await findConversation(tx, row.tenant_id, row.conversation_id);
-  if (stored && sameConversation(stored, row, at)) return;
+  if (stored && sameConversation(stored, row, at)) {
+    if (storeId !== undefined) known.set(key, { storeId, type: row.conversation_type, userId: row.user_id, reference, storedAt: Date.parse(stored.updated_at), checkedAt: at.getTime() });
+    return;
+  }
   await upsertConversationRef(tx, row);
+  if (storeId !== undefined) known.set(key, { storeId, type: row.conversation_type, userId: row.user_id, reference, storedAt: at.getTime(), checkedAt: at.getTime() });
+}
+
+/**
+ * What this process last read from or wrote to conversation_refs, per store and conversation: a turn whose reference
+ * is the one known (but for the activity id) writes nothing and need not read the row either. The read cost a
+ * message turn a statement (~10 % of a `balance` turn's CPU, bench/profile-bot-turn.ts).
+ *
+ * Another replica may write the row meanwhile. When it writes the same reference, nothing is lost; when it writes
+ * another (the conversation's service URL or locale as that replica heard it, or a group chat's last speaker), both
+ * were current a moment ago, and the row is read again, and rewritten, within CONVERSATION_REF_RECHECK_MS of this
+ * process's last look. updated_at is read as "last written" (findPersonalConversation: the personal chat written
+ * last gets the cards): it still moves when the reference changes and at least daily, as before.
+ */
+interface KnownConversation {
+  /** The store the row is in (storeIdOf). */
+  storeId: number;
+  type: string;
+  userId: string | null;
+  /** The reference's JSON without its activity id. */
+  reference: string;
+  /** The row's updated_at (ms), as read or written. */
+  storedAt: number;
+  /** When this process last read or wrote the row (ms, the caller's clock). */
+  checkedAt: number;
+}
+
+export const CONVERSATION_REF_RECHECK_MS = 10 * 60 * 1000;
+
+/** ~0.5 KB each: at most ~5 MB for the conversations that talked to this process last. */
+const known = new LRUCache<string, KnownConversation>({ max: 10_000 });
+const storeIds = new WeakMap<Store, number>();
+let nextStoreId = 1;
+
+/** Stores are told apart by a number: the cache keeps none of them alive (tests open hundreds). */
+function storeIdOf(store: Store): number {
+  let id = storeIds.get(store);
+  if (id === undefined) storeIds.set(store, (id = nextStoreId++));
+  return id;
+}
+
+function knownKey(row: Pick<ConversationRefRow, 'tenant_id' | 'conversation_id'>): string {
+  return `${row.tenant_id}\u0000${row.conversation_id}`;
+}
+
+/** Forgets what this process knew of the conversation's row (in any store): the next turn reads it again. */
+function forgetConversation(row: Pick<ConversationRefRow, 'tenant_id' | 'conversation_id'>): void {
+  known.delete(knownKey(row));
 }
 
 /**
@@ -24,7 +86,10 @@ export async function rememberConversation(store: Store, activity: Partial<Activ
  */
 export async function writeConversation(tx: Tx, activity: Partial<Activity>, at: Date): Promise<void> {
   const row = conversationRow(activity, at);
-  if (row) await upsertConversationRef(tx, row);
+  if (!row) return;
+  // Whether or not the transaction commits, what rememberConversation knew of the row may no longer be so.
+  forgetConversation(row);
+  await upsertConversationRef(tx, row);
 }
 
 function conversationRow(activity: Partial<Activity>, at: Date): ConversationRefRow | undefined {

@@ -1,7 +1,6 @@
 import type { Store, Tx } from '../store/database';
 import { audit } from '../store/audit-store';
 import {
-  dueLots,
   lastEntryOfKinds,
   listEntries,
   openLots,
@@ -154,17 +153,25 @@ export class Ledger {
     });
   }
 
-  /** Applies due expiries (a write) and returns the balance as it stands. */
-  async balance(tenantId: string): Promise<Outcome<BalanceView>> {
+  /**
+   * Applies due expiries (a write) and returns the balance as it stands. `known`: the tenant's row as the caller read
+   * it a moment ago (a bot turn), not read again unless lots expire.
+   */
+  async balance(tenantId: string, known?: TenantRow): Promise<Outcome<BalanceView>> {
     const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const db = this.store.db;
     // The tenant's lock and a write only when a lot is due: not on every balance shown (the bot's most common
-    // question). withBook looks again under the lock, so a lot another replica expires first is expired once.
-    if ((await dueLots(this.store.db, tenantId, now.toISOString())).length > 0) {
+    // question). withBook looks again under the lock, so a lot another replica expires first is expired once. The
+    // due lots are the open lots that expire by now (as dueLots reads them): one read for both.
+    let lots = await openLots(db, tenantId);
+    if (lots.some((lot) => lot.expires_at <= nowIso)) {
       const expired = await this.withBook(tenantId, async () => ok(undefined));
       if (!expired.ok) return expired;
+      lots = await openLots(db, tenantId);
+      known = undefined;
     }
-    const db = this.store.db;
-    const tenant = await findTenant(db, tenantId);
+    const tenant = known?.tenant_id === tenantId ? known : await findTenant(db, tenantId);
     if (!tenant) return failure('unknown_tenant');
     const month = poolMonth(now);
     const used = await poolUsed(db, tenantId, month);
@@ -172,7 +179,6 @@ export class Ledger {
     const monthStart = `${month}-01T00:00:00.000Z`;
     const spend = await spendBetween(db, tenantId, monthStart, nextMonthStart(month));
     const lastFunding = await lastEntryOfKinds(db, tenantId, ['funding', 'auto_recharge']);
-    const lots = await openLots(db, tenantId);
     const consumed = Number(tenant.funded_total_micros) - Number(tenant.balance_micros);
     let nextExpiry: BalanceView['nextExpiry'] = null;
     for (const lot of lots) {

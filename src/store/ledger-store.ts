@@ -1,4 +1,5 @@
 import type { Store, Tx } from './database';
+import { runShaped } from './shaped-query';
 import type { FundingLotsTable, LedgerEntriesTable } from './schema';
 
 export type LedgerEntryRow = LedgerEntriesTable;
@@ -13,14 +14,9 @@ export async function insertLots(tx: Tx, rows: FundingLotRow[]): Promise<void> {
 }
 
 export async function dueLots(tx: Tx, tenantId: string, at: string): Promise<FundingLotRow[]> {
-  return tx
-    .selectFrom('funding_lots')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('expired_at', 'is', null)
-    .where('expires_at', '<=', at)
-    .orderBy('entry_seq')
-    .execute();
+  return runShaped<FundingLotRow>(tx, 'dueLots', [tenantId, at], () =>
+    tx.selectFrom('funding_lots').selectAll().where('tenant_id', '=', tenantId).where('expired_at', 'is', null).where('expires_at', '<=', at).orderBy('entry_seq'),
+  );
 }
 
 export async function markLotExpired(tx: Tx, tenantId: string, entrySeq: number, at: string): Promise<void> {
@@ -32,14 +28,14 @@ export async function markLotExpired(tx: Tx, tenantId: string, entrySeq: number,
     .execute();
 }
 
+/**
+ * Compiled once (runShaped), as dueLots and lastEntryOfKinds: every `balance` shown reads the open lots and the last
+ * funding.
+ */
 export async function openLots(tx: Tx, tenantId: string): Promise<FundingLotRow[]> {
-  return tx
-    .selectFrom('funding_lots')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('expired_at', 'is', null)
-    .orderBy('entry_seq')
-    .execute();
+  return runShaped<FundingLotRow>(tx, 'openLots', [tenantId], () =>
+    tx.selectFrom('funding_lots').selectAll().where('tenant_id', '=', tenantId).where('expired_at', 'is', null).orderBy('entry_seq'),
+  );
 }
 
 export async function sumEntries(tx: Tx, tenantId: string): Promise<{ sum: number; count: number; lastSeq: number }> {
@@ -71,14 +67,10 @@ export async function lastEntryOfKinds(
   tenantId: string,
   kinds: LedgerEntryRow['kind'][],
 ): Promise<LedgerEntryRow | undefined> {
-  return tx
-    .selectFrom('ledger_entries')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('kind', 'in', kinds)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const rows = await runShaped<LedgerEntryRow>(tx, `lastEntryOfKinds:${kinds.length}`, [tenantId, ...kinds, 1], () =>
+    tx.selectFrom('ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('kind', 'in', kinds).orderBy('seq', 'desc').limit(1),
+  );
+  return rows[0];
 }
 
 /** What was refunded on a leg: found by its settled_seq (index ledger_entries_leg_seq), and its id. */
