@@ -11,7 +11,8 @@ import { latencyFigures, loadAverage1m, meetingEndActivity, messageActivity, typ
 import { startBotProcess, type BotProcess } from './support/bot-process';
 import { startFakeConnector, type FakeConnector } from './support/fake-connector';
 import { CLIENT_ID as GRAPH_CLIENT_ID, CLIENT_SECRET as GRAPH_CLIENT_SECRET, startFakeGraph } from '../test/graph/support/fake-graph';
-import { createScratchPostgres } from './support/scratch-postgres';
+import pg from 'pg';
+import { benchPostgresServer, createScratchPostgres } from './support/scratch-postgres';
 import { RATES_CSV_PATH } from './workload';
 
 /**
@@ -43,8 +44,12 @@ export interface PostMeetingResult {
     loadGeneratorCpuMsPerMeeting: number | undefined;
     /** SQLite: statements and commits per meeting, and the time spent inside SQLite (event loop blocked, fsyncs included). */
     sqlite?: { statementsPerMeeting: number; commitsPerMeeting: number; blockedMs: number };
-    /** PostgreSQL: statements (each a round trip) and COMMITs per meeting. */
-    postgres?: { statementsPerMeeting: number; commitsPerMeeting: number };
+    /**
+     * PostgreSQL: statements (each a round trip) and COMMITs per meeting, and the CPU time of the server processes
+     * serving Tollgate's connections to its database over the same interval, per meeting (when the server runs on
+     * this machine: read from /proc; undefined otherwise).
+     */
+    postgres?: { statementsPerMeeting: number; commitsPerMeeting: number; serverCpuMsPerMeeting: number | undefined };
     loadAverage1m: number;
   };
   echo: { replies: LatencyFigures; missing: number; cpuMsPerMeeting: number | undefined; loadGeneratorCpuMsPerMeeting: number | undefined; loadAverage1m: number };
@@ -132,6 +137,28 @@ async function postAll(url: string, bodies: string[], onSent: (i: number, at: nu
   );
   agent.destroy();
   return { ms, errors };
+}
+
+/**
+ * CPU seconds of each PostgreSQL backend process connected to `database`, by pid (from /proc: the server must run on
+ * this machine); undefined when they cannot be read.
+ */
+async function postgresBackendCpu(database: string): Promise<Map<number, number> | undefined> {
+  const admin = new pg.Client({ connectionString: benchPostgresServer() });
+  try {
+    await admin.connect();
+    const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    }
+    return cpu;
+  } catch {
+    return undefined;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
 }
 
 async function waitFor(done: () => boolean, ms: number): Promise<void> {
@@ -228,6 +255,8 @@ export async function runPostMeeting(options: {
       else if (m) cards.set(Number(m[1]), a.at);
     };
     options.log(`  ${meetings} meeting-end events at once to Tollgate`);
+    const scratchDatabase = scratch ? new URL(scratch.url).pathname.slice(1) : undefined;
+    const serverCpuBefore = scratchDatabase ? await postgresBackendCpu(scratchDatabase) : undefined;
     const cpuBefore = tollgate.cpuSeconds();
     const ownCpuBefore = process.cpuUsage();
     tollgate.child.kill('SIGUSR2'); // counting from here
@@ -251,14 +280,32 @@ export async function runPostMeeting(options: {
     await waitFor(() => cards.size >= meetings, 60_000);
     const cpuAfter = tollgate.cpuSeconds();
     const ownCpu = process.cpuUsage(ownCpuBefore);
+    const serverCpuAfter = scratchDatabase ? await postgresBackendCpu(scratchDatabase) : undefined;
     let sqlite: PostMeetingResult['tollgate']['sqlite'];
     let postgres: PostMeetingResult['tollgate']['postgres'];
     tollgate.child.kill('SIGUSR2'); // to here
-    await waitFor(() => fs.existsSync(countsFile), 5_000);
-    const counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as { statements: number; commits: number; sqliteMs?: number };
+    // The counter writes the file on the signal: it may exist before it is whole.
+    const readCounts = () => {
+      try {
+        return JSON.parse(fs.readFileSync(countsFile, 'utf8')) as { statements: number; commits: number; sqliteMs?: number };
+      } catch {
+        return undefined;
+      }
+    };
+    await waitFor(() => readCounts() !== undefined, 5_000);
+    const counts = readCounts();
+    if (!counts) throw new Error(`post-meeting: no statement counts in ${countsFile}`);
     const each = (n: number) => Math.round((n / meetings) * 100) / 100;
     if (engine === 'sqlite') sqlite = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), blockedMs: counts.sqliteMs ?? 0 };
-    else postgres = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits) };
+    else {
+      // Backends that ended during the burst are missed: Tollgate's pool keeps its connections while it is busy.
+      const serverCpu = serverCpuBefore && serverCpuAfter ? [...serverCpuAfter].reduce((sum, [pid, after]) => sum + after - (serverCpuBefore.get(pid) ?? 0), 0) : undefined;
+      postgres = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), serverCpuMsPerMeeting: perMeeting(0, serverCpu) };
+    }
+    // POST_MEETING_STATEMENTS=1: which statements, how many times each.
+    if (process.env.POST_MEETING_STATEMENTS === '1') {
+      for (const [text, n] of (counts as { bySql?: [string, number][] }).bySql ?? []) options.log(`    ${String(n).padStart(5)}  ${text}`);
+    }
     const cardMs = [...cards.entries()].map(([m, at]) => at - sentAt[m]!);
     const tollgateFigures = {
       cards: latencyFigures(cardMs),
@@ -278,7 +325,7 @@ export async function runPostMeeting(options: {
     options.log(
       `  CPU ${tollgateFigures.cpuMsPerMeeting} ms per meeting (load generator and fakes: ${tollgateFigures.loadGeneratorCpuMsPerMeeting})` +
         (sqlite ? `; SQLite: ${sqlite.statementsPerMeeting} statements, ${sqlite.commitsPerMeeting} commits per meeting, ${sqlite.blockedMs} ms inside SQLite` : '') +
-        (postgres ? `; PostgreSQL: ${postgres.statementsPerMeeting} statements, ${postgres.commitsPerMeeting} COMMITs per meeting` : '') +
+        (postgres ? `; PostgreSQL: ${postgres.statementsPerMeeting} statements, ${postgres.commitsPerMeeting} COMMITs, ${postgres.serverCpuMsPerMeeting} ms server CPU per meeting` : '') +
         `; Graph: ${graph.tokenRequests.length} token requests, ${graph.meetingRequests} onlineMeetings requests`,
     );
 

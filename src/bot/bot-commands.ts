@@ -11,7 +11,7 @@ import { findMeetingCards, type MeetingCardRow } from '../store/bot-store';
 import { findTenant, type TenantRow } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
-import type { MeetingView } from '../usage/meeting-queries';
+import type { MeetingCostFigures, MeetingView } from '../usage/meeting-queries';
 import type { UsageReport, UsageReports } from '../usage/usage-report';
 import { buildAdminResultCard, type AdminChange } from './cards/admin-result-card';
 import { buildAutoRechargeFormCard } from './cards/autorecharge-form-card';
@@ -95,6 +95,8 @@ export interface KnownMeetingRows {
   meeting?: MeetingView;
   /** A user read by this id (the caller): the organizer when the ids are equal. */
   user?: { id: string; row: UserRow | undefined };
+  /** The meeting's legs, rollup row and balance after, as MeetingQueries.costFigures reads them. */
+  figures?: MeetingCostFigures;
 }
 
 /**
@@ -390,12 +392,12 @@ export class BotCommands {
    * this conference) is not read again.
    */
   async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext, known: KnownMeetingRows = {}): Promise<AdaptiveCardJson> {
-    const [legs, meeting, balanceAfter, cards] = await Promise.all([
-      this.t.meetings.legs(tenantId, { conferenceId }),
-      known.meeting?.conferenceId === conferenceId ? known.meeting : this.t.meetings.meeting(tenantId, conferenceId),
-      this.t.meetings.balanceAfter(tenantId, conferenceId),
+    // The legs, the meeting's row and the balance after it in one read.
+    const [{ legs, meeting: read, balanceAfter }, cards] = await Promise.all([
+      known.figures ?? this.t.meetings.costFigures(tenantId, conferenceId),
       known.card ? [known.card] : findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
     ]);
+    const meeting = known.meeting?.conferenceId === conferenceId ? known.meeting : read;
     const organizerId = meeting?.organizerId ?? cards[0]?.organizer_id;
     const organizer = !organizerId
       ? undefined

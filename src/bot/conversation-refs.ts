@@ -80,16 +80,15 @@ function forgetConversation(row: Pick<ConversationRefRow, 'tenant_id' | 'convers
 }
 
 /**
- * rememberConversation for a transaction that writes anyway (a meeting's end, once per meeting): the reference is
- * written without being read first, one statement instead of two (each a round trip on PostgreSQL). Rewriting an
- * unchanged row there adds no commit; it only refreshes updated_at.
+ * rememberConversation for a transaction that writes anyway (a meeting's end, once per meeting): the row to write,
+ * without reading the stored one first, for a statement that writes it together with others (its card, its post and
+ * the chat in one round trip on PostgreSQL; rewriting an unchanged row only refreshes updated_at). Whether or not that
+ * transaction commits, what rememberConversation knew of the row may no longer be so: it is forgotten here.
  */
-export async function writeConversation(tx: Tx, activity: Partial<Activity>, at: Date): Promise<void> {
+export function conversationToWrite(activity: Partial<Activity>, at: Date): ConversationRefRow | undefined {
   const row = conversationRow(activity, at);
-  if (!row) return;
-  // Whether or not the transaction commits, what rememberConversation knew of the row may no longer be so.
-  forgetConversation(row);
-  await upsertConversationRef(tx, row);
+  if (row) forgetConversation(row);
+  return row;
 }
 
 function conversationRow(activity: Partial<Activity>, at: Date): ConversationRefRow | undefined {

@@ -5,12 +5,12 @@ import type { GraphClient } from '../graph/graph-client';
 import type { Logger } from '../observability/logger';
 import { batchedTransactionsOf } from '../store/batched-transactions';
 import type { Store } from '../store/database';
-import { insertMeetingCard } from '../store/bot-store';
-import { enqueue, enqueueClaimed, type OutboxRow } from '../store/outbox-store';
+import { insertMeetingCardQueued, type MeetingCardDelivery } from '../store/bot-store';
+import { outboxRowOf, type OutboxRow } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
 import { outboxEnqueued, outboxTakerOf } from '../notify/outbox-signal';
 import { callerOf } from './caller';
-import { rememberConversation, writeConversation } from './conversation-refs';
+import { conversationToWrite, rememberConversation } from './conversation-refs';
 
 export const MEETING_CARD_SEND = 'meeting_card.send';
 
@@ -98,6 +98,30 @@ function teamsClientOf(context: TurnContext): TeamsConnectorClient | undefined {
 }
 
 /**
+ * Tenants findTenant found, per store, kept a while: meetings of one tenant ending together (200 at once) read the
+ * tenant's row once rather than once each (a round trip each on PostgreSQL). The look-up itself is shared while it
+ * runs. Only a tenant that exists is kept, so one set up since is seen at once; Tollgate never deletes a tenant, so
+ * a kept one is still there (one removed by hand would be kept at most KNOWN_TENANT_TTL_MS).
+ */
+const knownTenants = new WeakMap<Store, LRUCache<string, Promise<boolean>>>();
+const KNOWN_TENANT_TTL_MS = 5 * 60_000;
+const MAX_KNOWN_TENANTS = 10_000;
+
+function tenantKnown(store: Store, tenantId: string): Promise<boolean> {
+  let known = knownTenants.get(store);
+  if (!known) knownTenants.set(store, (known = new LRUCache({ max: MAX_KNOWN_TENANTS, ttl: KNOWN_TENANT_TTL_MS })));
+  const kept = known.get(tenantId);
+  if (kept) return kept;
+  const found = findTenant(store.db, tenantId).then((row) => row !== undefined);
+  known.set(tenantId, found);
+  const forget = () => {
+    if (known.get(tenantId) === found) known.delete(tenantId);
+  };
+  found.then((exists) => exists || forget(), forget);
+  return found;
+}
+
+/**
  * A scheduled meeting ended: remember its card (first writer wins, whichever replica got the event) and queue the
  * organizer's cost card in the same transaction, with the meeting chat's reference (every other activity's is
  * remembered before its turn, bot-app.ts). The card is built when it is delivered, from the legs rated by then.
@@ -133,7 +157,7 @@ async function queueMeetingCard(
     deps.logger.warn({ tenantId, meetingId }, 'meeting end without tenant or meeting id: no cost card');
     return 'skipped';
   }
-  if (!(await findTenant(deps.store.db, tenantId))) return 'skipped';
+  if (!(await tenantKnown(deps.store, tenantId))) return 'skipped';
   const details = await deps.lookup.describe(context, { tenantId, meetingId, joinUrl: event.joinUrl });
   if (!details?.conferenceId || !details.organizerId) {
     deps.logger.info({ tenantId, meetingId }, 'meeting has no dial-in conference or organizer: no cost card');
@@ -147,10 +171,13 @@ async function queueMeetingCard(
   // (one commit for all), and may run twice: `claimed` is set afresh each time.
   const taker = outboxTakerOf(deps.store);
   let claimed: OutboxRow | undefined;
+  let delivery: MeetingCardDelivery | undefined;
   const result = await batchedTransactionsOf(deps.store).run(tenantId, async (tx) => {
     claimed = undefined;
-    await writeConversation(tx, context.activity, new Date(at));
-    const created = await insertMeetingCard(tx, {
+    delivery = undefined;
+    // The meeting chat's reference is written with the card (every other activity's is remembered before its turn).
+    const conversation = conversationToWrite(context.activity, new Date(at));
+    const card = {
       tenant_id: tenantId,
       conference_id: conferenceId,
       meeting_id: meetingId,
@@ -161,16 +188,21 @@ async function queueMeetingCard(
       activity_id: null,
       created_at: at,
       updated_at: at,
-    });
-    if (!created) return 'duplicate' as const;
-    const message = { tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at };
-    if (taker) claimed = await enqueueClaimed(tx, message, taker.leaseUntil());
-    else await enqueue(tx, message);
+    };
+    // The card's post is queued with the card and the chat (one statement on PostgreSQL), and only if the card is new.
+    const message = outboxRowOf({ tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at }, taker?.leaseUntil());
+    // Handed over to this process's worker, the card's delivery is read in the same statement (PostgreSQL).
+    const written = await insertMeetingCardQueued(tx, card, message, conversation, { readDelivery: taker !== undefined });
+    if (!written.created) return 'duplicate' as const;
+    if (taker && written.queued) {
+      claimed = message;
+      delivery = written.delivery;
+    }
     return 'queued' as const;
   });
   onRemembered();
   // Committed: a worker of this process sends the card now rather than at its next poll.
-  if (claimed) taker!.take(claimed);
+  if (claimed) taker!.take(claimed, delivery);
   else if (result === 'queued') outboxEnqueued(deps.store);
   return result;
 }

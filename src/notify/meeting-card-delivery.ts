@@ -1,7 +1,7 @@
 import { CardFactory, type Activity, type ConversationReference } from 'botbuilder';
 import type { BotCommands } from '../bot/bot-commands';
 import type { Store } from '../store/database';
-import { findMeetingCardDelivery, setMeetingCardActivities, type MeetingCardActivity, type MeetingCardDelivery } from '../store/bot-store';
+import { findMeetingCardDelivery, setMeetingCardActivities, setMeetingCardActivitiesMarkingDone, type MeetingCardActivity, type MeetingCardDelivery } from '../store/bot-store';
 import { isAdminUser } from '../directory/directory';
 import type { Tollgate } from '../tollgate';
 import type { Clock } from '../time/clock';
@@ -9,6 +9,7 @@ import { DeliveryError, type Messenger } from './messenger';
 import type { OutboxHandler, OutboxRecord, SharedOutboxRecord } from './outbox-worker';
 import { findOutboxRow } from '../store/outbox-store';
 import { meetingCardSendKey } from '../bot/meeting-end';
+import { costFiguresView } from '../usage/meeting-queries';
 
 /**
  * The organizer's post-meeting cost card: sent once to their personal chat with the legs rated so far, then the
@@ -37,13 +38,14 @@ export function meetingCardHandlers(deps: {
       isAdmin,
       now: clock.now(),
       refreshUserIds: readerId ? [readerId] : [],
-    }, { card, organizer });
+    }, { card, organizer, figures: costFiguresView(found.figures) });
     return { type: 'message', attachments: [CardFactory.adaptiveCard(shown)] };
   };
 
-  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update'): Promise<OutboxRecord | undefined> => {
-    // The card row, the tenant's currency, the organizer's personal chat and user row, in one read.
-    const found = await findMeetingCardDelivery(store.db, tenantId, conferenceId);
+  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', readAhead?: MeetingCardDelivery): Promise<OutboxRecord | undefined> => {
+    // The card row, the tenant's currency, the organizer's personal chat and user row, and the meeting's legs, rollup
+    // row and balance after, in one read; for a post handed over by meeting-end.ts, read with the card's insert.
+    const found = readAhead ?? (await findMeetingCardDelivery(store.db, tenantId, conferenceId));
     if (!found) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
     const { card, chat: conversation } = found;
     if (card.activity_id && card.conversation_id) {
@@ -71,12 +73,17 @@ export function meetingCardHandlers(deps: {
     const record: SharedOutboxRecord<MeetingCardActivity> = {
       item: { tenantId, conferenceId, conversationId: conversation.conversation_id, activityId: sent.activityId, at: clock.now().toISOString() },
       writeAll: setMeetingCardActivities,
+      writeAllMarkingDone: setMeetingCardActivitiesMarkingDone,
     };
     return record;
   };
 
   return {
-    'meeting_card.send': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'send'),
+    'meeting_card.send': async (row, payload, claim) => {
+      const { conferenceId } = payload as { conferenceId: string };
+      const readAhead = claim.readAhead as MeetingCardDelivery | undefined;
+      return deliver(row.tenant_id, conferenceId, 'send', readAhead?.card.tenant_id === row.tenant_id && readAhead.card.conference_id === conferenceId ? readAhead : undefined);
+    },
     'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
   };
 }

@@ -31,8 +31,11 @@ export function outboxEnqueued(store: object): void {
 export interface OutboxTaker {
   /** The lease to insert a row with, from now (the worker's clock and lease). */
   leaseUntil(): string;
-  /** Delivers a committed row inserted with leaseUntil()'s lease. */
-  take(row: OutboxRow): void;
+  /**
+   * Delivers a committed row inserted with leaseUntil()'s lease. `readAhead`: what its handler would read first, read
+   * with the insert (the handler gets it as the claim's readAhead, on this attempt only).
+   */
+  take(row: OutboxRow, readAhead?: unknown): void;
 }
 
 const takers = new WeakMap<object, OutboxTaker>();

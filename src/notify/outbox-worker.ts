@@ -24,6 +24,27 @@ export type OutboxRecord = ((tx: Tx) => Promise<unknown>) | SharedOutboxRecord<u
 export interface SharedOutboxRecord<T> {
   item: T;
   writeAll(tx: Tx, items: T[]): Promise<unknown>;
+  /**
+   * PostgreSQL: writeAll(items) and markDoneMany(rows) in one statement, resolving what markDoneMany does (the ids it
+   * marked): used instead of both, in no transaction, when every record of a batch is this kind's.
+   */
+  writeAllMarkingDone?(tx: Tx, items: T[], rows: Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>[], at: string): Promise<Set<string>>;
+}
+
+/**
+ * The records' writes and the done marks as one statement, when the records (one at least) are all shared records of
+ * one kind that has writeAllMarkingDone.
+ */
+function markingDone(records: OutboxRecord[]): ((tx: Tx, rows: Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>[], at: string) => Promise<Set<string>>) | undefined {
+  const first = records[0];
+  if (!first || typeof first === 'function' || !first.writeAllMarkingDone) return undefined;
+  const items: unknown[] = [];
+  for (const record of records) {
+    if (typeof record === 'function' || record.writeAll !== first.writeAll || record.writeAllMarkingDone !== first.writeAllMarkingDone) return undefined;
+    items.push(record.item);
+  }
+  const writeAllMarkingDone = first.writeAllMarkingDone;
+  return (tx, rows, at) => writeAllMarkingDone(tx, items, rows, at);
 }
 
 /** Writes the records of a batch: each own write, and each shared write once with the items of its batch. */
@@ -54,6 +75,11 @@ const MAX_DONE_BATCH = 100;
 
 export interface OutboxClaim {
   deadline: number;
+  /**
+   * What the code that queued and handed over the row read for its delivery along with the insert (take's
+   * `readAhead`); only on that first attempt, and only for that row.
+   */
+  readAhead?: unknown;
 }
 
 /** A Retry-After longer than this is cut to it (a connector's answer should not park a card for days). */
@@ -88,7 +114,7 @@ export class OutboxWorker {
   private readonly concurrency: number;
   private withdrawTaker: (() => void) | undefined;
   /** Rows this process inserted already claimed and handed over (take): delivered by lanes of their own. */
-  private readonly handed: OutboxRow[] = [];
+  private readonly handed: { row: OutboxRow; readAhead: unknown }[] = [];
   private handedLanes = 0;
   private readonly handedRunning = new Set<Promise<void>>();
   /** Delivered rows waiting to be marked done, all that finished meanwhile in one transaction (one commit). */
@@ -141,7 +167,7 @@ export class OutboxWorker {
     this.unsubscribe = onOutboxEnqueued(this.store, () => this.wake());
     this.withdrawTaker = offerOutboxTaker(this.store, {
       leaseUntil: () => new Date(this.clock.now().getTime() + this.leaseMs).toISOString(),
-      take: (row) => this.take(row),
+      take: (row, readAhead) => this.take(row, readAhead),
     });
     this.schedule(0);
   }
@@ -150,17 +176,17 @@ export class OutboxWorker {
    * Delivers a row this process has just committed already claimed for this worker (enqueueClaimed with
    * leaseUntil()): at once, up to `concurrency` side by side (besides the pass's own), in the order handed over.
    */
-  take(row: OutboxRow): void {
+  take(row: OutboxRow, readAhead?: unknown): void {
     // Stopped: left claimed; once its lease runs out a worker claims it again, as a crashed worker's rows.
     if (!this.started) return;
-    this.handed.push(row);
+    this.handed.push({ row, readAhead });
     if (this.handedLanes >= this.concurrency) return;
     this.handedLanes += 1;
     const lane = (async () => {
       while (this.handed.length > 0) {
-        const next = this.handed.shift()!;
+        const { row: next, readAhead: read } = this.handed.shift()!;
         try {
-          await this.deliver(next);
+          await this.deliver(next, read);
         } catch (err) {
           // The database, not the delivery (deliver() records those): the row's lease runs out and it is retried.
           this.logger.warn({ err, tenantId: next.tenant_id, outboxId: next.id }, 'outbox delivery failed on the database; will retry');
@@ -212,7 +238,7 @@ export class OutboxWorker {
     await Promise.all(this.handedRunning);
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  private async deliver(row: OutboxRow, readAhead?: unknown): Promise<void> {
     // Rows wait their turn in the batch: renew the lease now (a full lease for this one delivery, which the
     // messenger's timeout keeps well inside), or skip a row another worker has taken since. A claim with three
     // quarters of its lease left (just claimed, or handed over) needs no renewal: it outlasts the deadline below by a
@@ -229,7 +255,7 @@ export class OutboxWorker {
     let held: boolean | undefined;
     try {
       if (!handler) throw new DeliveryError(`no handler for outbox kind ${row.kind}`, undefined, true);
-      const record = await handler(row, JSON.parse(row.payload), { deadline });
+      const record = await handler(row, JSON.parse(row.payload), readAhead === undefined ? { deadline } : { deadline, readAhead });
       // With the record written, or not at all: failing, the delivery failed (its retry cannot tell it was sent).
       if (record) held = await this.markDelivered(row, record, deadline);
     } catch (err) {
@@ -274,12 +300,15 @@ export class OutboxWorker {
   /** Settles every entry of the batch; never throws. */
   private async writeDone(batch: DoneEntry[]): Promise<void> {
     const at = this.clock.now().toISOString();
+    const records = batch.flatMap((e) => (e.record ? [e.record] : []));
+    const combined = this.store.engine === 'postgres' ? markingDone(records) : undefined;
     const write = async (tx: Tx) => {
-      await writeRecords(tx, batch.flatMap((e) => (e.record ? [e.record] : [])));
+      if (combined) return combined(tx, batch.map((e) => e.row), at);
+      await writeRecords(tx, records);
       return markDoneMany(tx, batch.map((e) => e.row), at);
     };
     // One statement needs no transaction, nor do two on PostgreSQL (BEGIN and COMMIT would double the round trips).
-    const alone = batch.length === 1 && (!batch[0]!.record || this.store.engine === 'postgres');
+    const alone = combined !== undefined || (batch.length === 1 && (!batch[0]!.record || this.store.engine === 'postgres'));
     try {
       const marked = await recordAfterSend(Math.min(...batch.map((e) => e.deadline)), () => (alone ? write(this.store.db) : this.store.inTransaction(write)));
       for (const entry of batch) entry.resolve(marked.has(entry.row.id));

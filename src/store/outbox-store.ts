@@ -27,6 +27,14 @@ export async function enqueueClaimed(tx: Tx, message: OutboxMessage, leaseUntil:
   return insertRow(tx, rowOf(message, leaseUntil));
 }
 
+/**
+ * The row enqueue (no `leaseUntil`) or enqueueClaimed would insert for `message`, for a statement that inserts it
+ * along with other rows (insertMeetingCardQueued).
+ */
+export function outboxRowOf(message: OutboxMessage, leaseUntil?: string): OutboxRow {
+  return rowOf(message, leaseUntil);
+}
+
 function rowOf(message: OutboxMessage, leaseUntil: string | undefined): OutboxRow {
   return {
     tenant_id: message.tenantId,
@@ -44,7 +52,8 @@ function rowOf(message: OutboxMessage, leaseUntil: string | undefined): OutboxRo
   };
 }
 
-async function insertRow(tx: Tx, row: OutboxRow): Promise<OutboxRow | undefined> {
+/** Inserts `row` unless its dedupe key is queued already: returns it when it did. */
+export async function insertRow(tx: Tx, row: OutboxRow): Promise<OutboxRow | undefined> {
   const r = await tx
     .insertInto('outbox')
     .values(row)
@@ -111,14 +120,18 @@ export async function markDone(tx: Tx, row: ClaimRef, at: string): Promise<boole
  */
 export async function markDoneMany(tx: Tx, rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const marked = await tx
+  const marked = await markDoneManyQuery(tx, rows, at).execute();
+  return new Set(marked.map((r) => r.id));
+}
+
+/** markDoneMany's UPDATE … RETURNING id (rows not empty), for a statement that runs it along with another write. */
+export function markDoneManyQuery(tx: Tx, rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string) {
+  return tx
     .updateTable('outbox')
     .set({ status: 'done', done_at: at, lease_until: null, last_error: null })
     .where('status', '=', 'sending')
     .where((eb) => eb.or(rows.map((r) => eb.and([eb('tenant_id', '=', r.tenant_id), eb('id', '=', r.id), eb('attempts', '=', r.attempts)]))))
-    .returning('id')
-    .execute();
-  return new Set(marked.map((r) => r.id));
+    .returning('id');
 }
 
 export async function markRetry(tx: Tx, row: ClaimRef, nextAttemptAt: string, error: string, dead: boolean): Promise<boolean> {

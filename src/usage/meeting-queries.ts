@@ -1,3 +1,4 @@
+import { meetingCostFigures, type MeetingCostRows } from '../store/bot-store';
 import type { Store } from '../store/database';
 import { balanceAfterMeeting, findMeeting, listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
 
@@ -56,6 +57,23 @@ export class MeetingQueries {
   async balanceAfter(tenantId: string, conferenceId: string): Promise<number | null> {
     return balanceAfterMeeting(this.store.db, tenantId, conferenceId);
   }
+
+  /** legs({ conferenceId }), meeting() and balanceAfter() of one meeting, in one read (meetingCostFigures). */
+  async costFigures(tenantId: string, conferenceId: string): Promise<MeetingCostFigures> {
+    return costFiguresView(await meetingCostFigures(this.store.db, tenantId, conferenceId));
+  }
+}
+
+/** What a meeting's cost card shows of it: its legs in start order, its rollup row, the balance after its last charge. */
+export interface MeetingCostFigures {
+  legs: LegView[];
+  meeting: MeetingView | undefined;
+  balanceAfter: number | null;
+}
+
+/** The views of meetingCostFigures' rows. */
+export function costFiguresView(rows: MeetingCostRows): MeetingCostFigures {
+  return { legs: rows.legs.map(legView), meeting: rows.meeting ? meetingView(rows.meeting) : undefined, balanceAfter: rows.balanceAfter };
 }
 
 export function legView(r: LegRow): LegView {

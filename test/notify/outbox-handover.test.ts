@@ -2,7 +2,7 @@ import { outboxTakerOf } from '../../src/notify/outbox-signal';
 import { OutboxWorker, type OutboxHandler, type SharedOutboxRecord } from '../../src/notify/outbox-worker';
 import { silentLogger } from '../../src/observability/logger';
 import type { Store, Tx } from '../../src/store/database';
-import { enqueue, enqueueClaimed } from '../../src/store/outbox-store';
+import { enqueue, enqueueClaimed, markDoneMany } from '../../src/store/outbox-store';
 import type { FixedClock } from '../../src/time/clock';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { T, setUpTenant } from '../support/fixtures';
@@ -139,6 +139,48 @@ describeEachEngine('outbox worker: rows handed over at commit, done marks in one
     expect(await w.runOnce()).toBe(keys.length);
     expect(transactions).toHaveBeenCalledTimes(2); // the claim, and the three done marks
     expect(Object.values(await states())).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+  });
+
+  it('on PostgreSQL writes shared records and the done marks in one call, without a transaction; failing, each row alone', async () => {
+    const keys = ['a', 'b', 'c'];
+    await enqueueAll(keys);
+    const answer = answeredTogether(keys.length);
+    const separate: string[][] = [];
+    const combined: { items: string[]; rows: string[] }[] = [];
+    let failOnce = true;
+    const writeAll = async (_tx: Tx, items: string[]) => void separate.push([...items].sort());
+    const writeAllMarkingDone: SharedOutboxRecord<string>['writeAllMarkingDone'] = async (tx, items, rows, at) => {
+      combined.push({ items: [...items].sort(), rows: rows.map((r) => r.id) });
+      if (failOnce && items.length > 1) {
+        failOnce = false;
+        throw new Error('the combined write failed');
+      }
+      return markDoneMany(tx, rows, at);
+    };
+    const record = (key: string): SharedOutboxRecord<string> => ({ item: key, writeAll, writeAllMarkingDone });
+    const w = worker(
+      async (_row, payload) => {
+        await answer();
+        return record((payload as { key: string }).key);
+      },
+      { concurrency: keys.length },
+    );
+    const transactions = jest.spyOn(store, 'inTransaction');
+    expect(await w.runOnce()).toBe(keys.length);
+    expect(Object.values(await states())).toEqual(Array(3).fill({ status: 'done', attempts: 1, error: null }));
+    if (engine === 'postgres') {
+      expect(separate).toEqual([]);
+      // Together (failing), then each row alone: every call with the rows of its items.
+      expect(combined[0]!.items).toEqual(['a', 'b', 'c']);
+      expect(combined[0]!.rows).toHaveLength(3);
+      expect(combined.slice(1).map((c) => c.items).sort()).toEqual([['a'], ['b'], ['c']]);
+      for (const c of combined) expect(c.rows).toHaveLength(c.items.length);
+      expect(transactions).toHaveBeenCalledTimes(1); // the claim only
+    } else {
+      expect(combined).toEqual([]);
+      expect(separate).toEqual([['a', 'b', 'c']]);
+      expect(transactions).toHaveBeenCalledTimes(2); // the claim, and the done marks with the record
+    }
   });
 
   it('writes a shared record once for the rows delivered together, with all their items; failing, each row alone', async () => {

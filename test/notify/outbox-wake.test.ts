@@ -3,6 +3,7 @@ import { meetingCardHandlers } from '../../src/notify/meeting-card-delivery';
 import { outboxEnqueued } from '../../src/notify/outbox-signal';
 import { OutboxWorker, type OutboxHandler } from '../../src/notify/outbox-worker';
 import { silentLogger } from '../../src/observability/logger';
+import * as botStore from '../../src/store/bot-store';
 import type { Store } from '../../src/store/database';
 import { enqueue } from '../../src/store/outbox-store';
 import type { Tollgate } from '../../src/tollgate';
@@ -153,19 +154,29 @@ describeEachEngine('outbox worker: wake-up, back-to-back passes, concurrent deli
     await queue(['started']);
     w.start();
     while ((await statuses()).started !== 'done') await new Promise((r) => setTimeout(r, 5)); // first pass over
-    await h.send({
-      type: 'event',
-      name: 'application/vnd.microsoft.meetingEnd',
-      channelId: 'msteams',
-      serviceUrl: 'https://smba.example.invalid/',
-      from: { id: '29:ppm', aadObjectId: USERS.ppm, name: 'Pay PerMinute' },
-      recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
-      conversation: { id: '19:meeting_w@thread.v2', tenantId: T, conversationType: 'groupChat', isGroup: true, name: '' },
-      channelData: { tenant: { id: T }, meeting: { id: 'meeting-w' } },
-      value: { Id: 'meeting-w', MeetingType: 'Scheduled', Title: 'Woken review', JoinUrl: 'https://teams.example/l/meetup-join/w', EndTime: '2026-11-15T11:00:00Z' },
-    });
-    await cardSent.promise;
-    expect(h.adapter.proactive).toHaveLength(1);
-    expect(cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content)).toContain('Woken review');
+    const reads = jest.spyOn(botStore, 'findMeetingCardDelivery');
+    try {
+      await h.send({
+        type: 'event',
+        name: 'application/vnd.microsoft.meetingEnd',
+        channelId: 'msteams',
+        serviceUrl: 'https://smba.example.invalid/',
+        from: { id: '29:ppm', aadObjectId: USERS.ppm, name: 'Pay PerMinute' },
+        recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
+        conversation: { id: '19:meeting_w@thread.v2', tenantId: T, conversationType: 'groupChat', isGroup: true, name: '' },
+        channelData: { tenant: { id: T }, meeting: { id: 'meeting-w' } },
+        value: { Id: 'meeting-w', MeetingType: 'Scheduled', Title: 'Woken review', JoinUrl: 'https://teams.example/l/meetup-join/w', EndTime: '2026-11-15T11:00:00Z' },
+      });
+      await cardSent.promise;
+      expect(h.adapter.proactive).toHaveLength(1);
+      const text = cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content);
+      expect(text).toContain('Woken review');
+      expect(text).toContain('$0.60');
+      expect(text).toContain('Pay PerMinute');
+      // On PostgreSQL the card's delivery was read with its insert (one statement): no read of its own.
+      expect(reads).toHaveBeenCalledTimes(engine === 'postgres' ? 0 : 1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 });

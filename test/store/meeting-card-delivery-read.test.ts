@@ -3,14 +3,18 @@ import {
   findMeetingCardDelivery,
   findPersonalConversation,
   insertMeetingCard,
+  meetingCostFigures,
   setMeetingCardActivities,
+  setMeetingCardActivitiesMarkingDone,
   upsertConversationRef,
   type ConversationRefRow,
 } from '../../src/store/bot-store';
 import type { Store } from '../../src/store/database';
 import { findUser } from '../../src/store/user-store';
+import { enqueueClaimed } from '../../src/store/outbox-store';
 import { describeEachEngine, freshStore } from '../support/engines';
-import { T, USERS, setUpTenant } from '../support/fixtures';
+import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { balanceAfterMeeting, findMeeting, listLegs } from '../../src/store/leg-store';
 
 /**
  * A meeting card's delivery reads the card, the tenant's currency, the organizer's latest personal chat and their
@@ -94,6 +98,61 @@ describeEachEngine('meeting card delivery: card, currency and personal chat in o
     const found = await findMeetingCardDelivery(store.db, T, 'conf-2');
     expect(found!.card.organizer_id).toBe(USERS.ppm);
     expect(found!.chat).toBeUndefined();
+  });
+
+  it("reads the meeting's legs, rollup row and balance after with the card, as meetingCostFigures does", async () => {
+    const { tollgate } = await setUpTenant(store, { fund: '100' }, 'tenant-legs');
+    const legs = [0, 1, 2].map((i) => leg({ id: `d-${i}`, organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60 * (i + 1), start: `2026-11-15T10:0${2 - i}:00.000Z`, conferenceId: 'conf-d' }));
+    const r = await tollgate.intake.ingest('tenant-legs', legs);
+    expect(r.ok).toBe(true);
+    await store.inTransaction((tx) => insertMeetingCard(tx, card('tenant-legs', 'conf-d', USERS.ppm)));
+    const found = (await findMeetingCardDelivery(store.db, 'tenant-legs', 'conf-d'))!;
+    expect(found.card).toEqual(await findMeetingCard(store.db, 'tenant-legs', 'conf-d'));
+    expect(found.currency).toBe('USD');
+    expect(found.organizer).toEqual(await findUser(store.db, 'tenant-legs', USERS.ppm));
+    expect(found.figures.legs.map((l) => l.id)).toEqual(['d-2', 'd-1', 'd-0']);
+    expect(found.figures.legs).toEqual(await listLegs(store.db, 'tenant-legs', { conferenceId: 'conf-d' }));
+    expect(found.figures.meeting).toEqual(await findMeeting(store.db, 'tenant-legs', 'conf-d'));
+    expect(found.figures.balanceAfter).not.toBeNull();
+    expect(found.figures.balanceAfter).toBe(await balanceAfterMeeting(store.db, 'tenant-legs', 'conf-d'));
+    expect(found.figures).toEqual(await meetingCostFigures(store.db, 'tenant-legs', 'conf-d'));
+    // A card whose meeting has no legs (yet): no figures.
+    expect((await findMeetingCardDelivery(store.db, T, 'conf-1'))!.figures).toEqual({ legs: [], meeting: undefined, balanceAfter: null });
+  });
+
+  it('records the posted activities and marks their outbox rows done in one statement (PostgreSQL only)', async () => {
+    await store.inTransaction(async (tx) => {
+      for (const c of [card(T, 'conf-6', USERS.sub), card(T, 'conf-7', USERS.sub), card(OTHER, 'conf-6', USERS.sub)]) await insertMeetingCard(tx, c);
+    });
+    const at = '2026-11-15T12:00:00.000Z';
+    const claimed = await store.inTransaction(async (tx) => {
+      const rows = [];
+      for (const key of ['k-6', 'k-7', 'k-stale']) rows.push((await enqueueClaimed(tx, { tenantId: T, kind: 'meeting_card.send', dedupeKey: key, payload: {}, at }, '2026-11-15T12:05:00.000Z'))!);
+      return rows;
+    });
+    const cards = [
+      { tenantId: T, conferenceId: 'conf-6', conversationId: 'a:new', activityId: 'act-6', at: '2026-11-15T12:00:05.000Z' },
+      { tenantId: T, conferenceId: 'conf-7', conversationId: 'a:new', activityId: 'act-7', at: '2026-11-15T12:00:06.000Z' },
+    ];
+    // The third claim no longer holds (another worker claimed the row since: one more attempt).
+    const rows = claimed.map((r, i) => ({ tenant_id: r.tenant_id, id: r.id, attempts: i === 2 ? r.attempts - 1 : r.attempts }));
+    if (engine === 'sqlite') {
+      await expect(setMeetingCardActivitiesMarkingDone(store.db, cards, rows, '2026-11-15T12:00:07.000Z')).rejects.toThrow(/PostgreSQL only/);
+      return;
+    }
+    const marked = await setMeetingCardActivitiesMarkingDone(store.db, cards, rows, '2026-11-15T12:00:07.000Z');
+    expect([...marked].sort()).toEqual([claimed[0]!.id, claimed[1]!.id].sort());
+    const outbox = new Map((await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).execute()).map((r) => [r.dedupe_key, r]));
+    expect(outbox.get('k-6')).toMatchObject({ status: 'done', done_at: '2026-11-15T12:00:07.000Z', lease_until: null });
+    expect(outbox.get('k-7')).toMatchObject({ status: 'done', done_at: '2026-11-15T12:00:07.000Z', lease_until: null });
+    expect(outbox.get('k-stale')).toMatchObject({ status: 'sending', done_at: null });
+    const row = async (tenantId: string, conferenceId: string) => {
+      const r = (await findMeetingCard(store.db, tenantId, conferenceId))!;
+      return [r.conversation_id, r.activity_id, r.updated_at];
+    };
+    expect(await row(T, 'conf-6')).toEqual(['a:new', 'act-6', '2026-11-15T12:00:05.000Z']);
+    expect(await row(T, 'conf-7')).toEqual(['a:new', 'act-7', '2026-11-15T12:00:06.000Z']);
+    expect(await row(OTHER, 'conf-6')).toEqual([null, null, '2026-11-15T11:00:00.000Z']);
   });
 
   it('no card: nothing', async () => {

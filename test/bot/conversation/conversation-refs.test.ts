@@ -4,8 +4,8 @@ import { openStore, type Store } from '../../../src/store/database';
 import {
   CONVERSATION_REF_RECHECK_MS,
   CONVERSATION_REF_REFRESH_MS,
+  conversationToWrite,
   rememberConversation,
-  writeConversation,
 } from '../../../src/bot/conversation-refs';
 import { describeEachEngine, freshStore, type TestDatabase } from '../../support/engines';
 import { T, USERS } from '../../support/fixtures';
@@ -133,7 +133,11 @@ describeEachEngine('conversation references: what a turn reads and writes', (eng
 
   it("a meeting end's write in its own transaction makes the next turn read the row again", async () => {
     await rememberConversation(store, message(), at(0));
-    await store.inTransaction((tx) => writeConversation(tx, message({ serviceUrl: 'https://smba.meeting.invalid/' }), at(1000)));
+    // As a meeting's end writes the chat: the row taken, then written with the card in the same transaction.
+    await store.inTransaction(async (tx) => {
+      const row = conversationToWrite(message({ serviceUrl: 'https://smba.meeting.invalid/' }), at(1000));
+      await botStore.upsertConversationRef(tx, row!);
+    });
     await rememberConversation(store, message(), at(2000));
     expect(JSON.parse((await stored()).reference)).toMatchObject({ serviceUrl: 'https://smba.example.invalid/' });
     expect(reads).toHaveBeenCalledTimes(2);

@@ -1,4 +1,5 @@
 import type { Store } from '../../../src/store/database';
+import * as tenantStore from '../../../src/store/tenant-store';
 import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
 import { describeEachEngine, freshStore } from '../../support/engines';
@@ -27,7 +28,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
   afterEach(async () => cleanup());
 
   /** The meeting-end event as Teams sends it: TitleCase keys, the meeting id in channelData. */
-  const meetingEnd = (meetingId = 'meeting-1') =>
+  const meetingEnd = (meetingId = 'meeting-1', tenantId = T) =>
     h.send({
       type: 'event',
       name: 'application/vnd.microsoft.meetingEnd',
@@ -35,8 +36,8 @@ describeEachEngine('post-meeting cost card', (engine) => {
       serviceUrl: 'https://smba.example.invalid/',
       from: { id: '29:ppm', aadObjectId: USERS.ppm, name: 'Pay PerMinute' },
       recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
-      conversation: { id: '19:meeting_abc@thread.v2', tenantId: T, conversationType: 'groupChat', isGroup: true, name: '' },
-      channelData: { tenant: { id: T }, meeting: { id: meetingId } },
+      conversation: { id: '19:meeting_abc@thread.v2', tenantId, conversationType: 'groupChat', isGroup: true, name: '' },
+      channelData: { tenant: { id: tenantId }, meeting: { id: meetingId } },
       value: { Id: meetingId, MeetingType: 'Scheduled', Title: 'Quarterly review', JoinUrl: 'https://teams.example/l/meetup-join/x', EndTime: '2026-11-15T11:00:00Z' },
     });
 
@@ -172,6 +173,37 @@ describeEachEngine('post-meeting cost card', (engine) => {
     h.lookup.meetings.set('meeting-3', { organizerId: USERS.ppm, title: 'No dial-in' });
     await meetingEnd('meeting-3');
     expect(await chats()).toContain('19:meeting_abc@thread.v2');
+  });
+
+  it("reads a known tenant's row once for the meetings ending together, and sees a tenant set up since at once", async () => {
+    // The reads meeting-end.ts makes for its check (other parts of a turn, and the card's delivery, read the tenant too).
+    const findTenant = tenantStore.findTenant;
+    const meetingEndReads: string[] = [];
+    const reads = jest.spyOn(tenantStore, 'findTenant').mockImplementation((tx, tenantId) => {
+      if (/\bat tenantKnown\b/.test(new Error().stack ?? '')) meetingEndReads.push(tenantId);
+      return findTenant(tx, tenantId);
+    });
+    const describe = jest.spyOn(h.lookup, 'describe');
+    try {
+      h.lookup.meetings.set('meeting-2', { organizerId: USERS.ppm, title: 'Board call', conferenceId: 'conf-b' });
+      await Promise.all([meetingEnd(), meetingEnd('meeting-2')]);
+      expect(meetingEndReads).toEqual([T]);
+      expect(await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).execute()).toHaveLength(2);
+
+      // A tenant Tollgate does not know: skipped before anything is asked of Teams or Graph, and not remembered so.
+      const NEW = 'tenant-set-up-later';
+      await meetingEnd('meeting-1', NEW);
+      expect(describe).toHaveBeenCalledTimes(2);
+      expect(await store.db.selectFrom('meeting_cards').selectAll().where('tenant_id', '=', NEW).execute()).toHaveLength(0);
+      await setUpTenant(store, {}, NEW);
+      await meetingEnd('meeting-1', NEW);
+      expect(describe).toHaveBeenCalledTimes(3);
+      expect(await store.db.selectFrom('meeting_cards').selectAll().where('tenant_id', '=', NEW).execute()).toHaveLength(1);
+      expect(meetingEndReads).toEqual([T, NEW, NEW]);
+    } finally {
+      reads.mockRestore();
+      describe.mockRestore();
+    }
   });
 
   it('skips a meeting without a dial-in conference, and a tenant it does not know', async () => {
