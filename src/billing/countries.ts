@@ -35,13 +35,22 @@ export function isCountryCode(code: string): boolean {
 export function countryName(code: string, locale = 'en'): string {
   const upper = code.toUpperCase();
   if (!/^[A-Z]{2}$/.test(upper)) return code;
+  // Each DisplayNames.of() is an ICU look-up (~20 us): a meeting card names a country per leg. Kept per locale and
+  // code (at most the locales in use times ~250 regions; an unusable locale is not kept).
+  const key = `${locale}|${upper}`;
+  const known = countryNames.get(key);
+  if (known !== undefined) return known;
   try {
-    const name = cachedIntl(`region|${locale}`, () => new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' })).of(upper);
-    return name ?? upper;
+    const name = cachedIntl(`region|${locale}`, () => new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' })).of(upper) ?? upper;
+    if (countryNames.size < MAX_COUNTRY_NAMES) countryNames.set(key, name);
+    return name;
   } catch {
     return upper;
   }
 }
+
+const countryNames = new Map<string, string>();
+const MAX_COUNTRY_NAMES = 10_000;
 
 // Names people (and Microsoft's destinationName column) use that differ from Intl's English names.
 const ALIASES: Readonly<Record<string, string>> = {

@@ -29,6 +29,21 @@ describe('formatting caches', () => {
     }
   });
 
+  it('names a country once per locale: later cards take the name kept, not another ICU look-up', () => {
+    const of = jest.spyOn(Intl.DisplayNames.prototype, 'of');
+    try {
+      const first = [countryName('FR', 'en'), countryName('fr', 'en'), countryName('FR', 'fr')];
+      const calls = of.mock.calls.length;
+      for (let i = 0; i < 5; i++) expect([countryName('FR', 'en'), countryName('fr', 'en'), countryName('FR', 'fr')]).toEqual(first);
+      expect(first).toEqual(['France', 'France', 'France']);
+      expect(of.mock.calls.length).toBe(calls);
+      expect(countryName('JP', 'de')).toBe('Japan');
+      expect(countryName('XK', 'en')).not.toBe('');
+    } finally {
+      of.mockRestore();
+    }
+  });
+
   it('shows a number masked or in full depending on the reader, whichever came first', () => {
     const number = '+442079460958';
     expect(displayNumber(number, false)).toBe('+44 20 •••• 0958');
