@@ -34,15 +34,20 @@ export const noTurnStateMigration: Migration = {
     await db.schema.dropTable('bot_state').execute();
   },
   async down(db: Kysely<any>) {
-    await db.schema
-      .createTable('bot_state')
-      .addColumn('key', 'text', (c) => c.primaryKey())
-      .addColumn('etag', 'text', (c) => c.notNull())
-      .addColumn('value', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute();
+    await createBotStateTable(db);
   },
 };
+
+/** The Bot Framework turn state table as 0002 made it (0012 drops it; its down makes it again). */
+async function createBotStateTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('bot_state')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('etag', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+}
 
 /**
  * One set of migrations for SQLite and PostgreSQL. Kysely's Migrator takes a lock, so several replicas starting
@@ -225,14 +230,8 @@ const migrations: Record<string, Migration> = {
   '0002_bot': {
     async up(db: Kysely<any>) {
       // Bot Framework turn state. Its keys are the framework's own (channel/bot/conversation or user), globally
-      // unique and carrying no tenant, so this one table is keyed by them alone.
-      await db.schema
-        .createTable('bot_state')
-        .addColumn('key', 'text', (c) => c.primaryKey())
-        .addColumn('etag', 'text', (c) => c.notNull())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
+      // unique and carrying no tenant, so this one table is keyed by them alone. (Dropped by 0012: unused.)
+      await createBotStateTable(db);
 
       await db.schema
         .createTable('conversation_refs')
