@@ -187,8 +187,9 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     expect((await stored()).map((r) => [Number(r.dialout_seconds), r.hour_seconds])).toEqual([[60, '10:60']]);
     // As a new row again: refused, and nothing of the chunk is kept.
     const again = store.inTransaction((tx) => saveChunk(store, tx, T, { days: [], newDays: [day(120)], ranges: [], countries: [] }, none));
-    // By its message, not toThrow(): better-sqlite3's SqliteError can come from another realm than the test's, and
-    // then jest does not see an Error in it (it failed 1 run in 5 that way).
+    // By its message, not toThrow(): better-sqlite3's native part makes its errors with the SqliteError class of the
+    // first test file that loaded it in the worker, which jest's later files do not see as an Error (see
+    // test/store/insert-many.test.ts; toThrow() failed here whenever this file was not its worker's first).
     await expect(again).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE constraint failed|duplicate key value violates unique constraint/) });
     expect((await stored()).map((r) => Number(r.dialout_seconds))).toEqual([60]);
     // As a row the guard read and added to: written whole.
