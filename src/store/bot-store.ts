@@ -53,24 +53,39 @@ export async function insertMeetingCard(tx: Tx, row: MeetingCardRow): Promise<bo
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-/** The outbox columns in the order insertMeetingCardQueued binds them, each with its PostgreSQL type. */
-const OUTBOX_COLUMNS = [
-  ['tenant_id', 'text'],
-  ['id', 'text'],
-  ['kind', 'text'],
-  ['dedupe_key', 'text'],
-  ['payload', 'text'],
-  ['status', 'text'],
-  ['attempts', 'integer'],
-  ['next_attempt_at', 'text'],
-  ['lease_until', 'text'],
-  ['last_error', 'text'],
-  ['created_at', 'text'],
-  ['done_at', 'text'],
-] as const satisfies readonly (readonly [keyof OutboxRow, string])[];
-const everyOutboxColumn: Exclude<keyof OutboxRow, (typeof OUTBOX_COLUMNS)[number][0]> extends never ? true : never = true;
-void everyOutboxColumn;
-const MEETING_CARD_COLUMNS = [
+/**
+ * Every column of a table's row type, in the order given: a list that leaves one out does not compile, so a column
+ * added to the table is read (and bound) here too. `allColumns<LegsTable>()(['tenant_id', …])`.
+ */
+function allColumns<Row>() {
+  return <const C extends readonly (keyof Row & string)[]>(columns: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : { missing: Exclude<keyof Row, C[number]> })): C =>
+    columns;
+}
+
+/** The row of `columns` read from a joined row under `prefix` (`m_`, `l_`, …; '' for the columns as they are). */
+function pickColumns<Row>(row: Readonly<Record<string, unknown>>, columns: readonly (keyof Row & string)[], prefix: string): Row {
+  const picked = {} as Record<string, unknown>;
+  for (const c of columns) picked[c] = row[`${prefix}${c}`];
+  return picked as Row;
+}
+
+/** Every outbox column with its PostgreSQL type (a column left out does not compile), in the order they are bound. */
+const OUTBOX_TYPES = {
+  tenant_id: 'text',
+  id: 'text',
+  kind: 'text',
+  dedupe_key: 'text',
+  payload: 'text',
+  status: 'text',
+  attempts: 'integer',
+  next_attempt_at: 'text',
+  lease_until: 'text',
+  last_error: 'text',
+  created_at: 'text',
+  done_at: 'text',
+} as const satisfies Record<keyof OutboxRow, 'text' | 'integer'>;
+const OUTBOX_COLUMNS = Object.keys(OUTBOX_TYPES) as (keyof typeof OUTBOX_TYPES)[];
+const MEETING_CARD_COLUMNS = allColumns<MeetingCardRow>()([
   'tenant_id',
   'conference_id',
   'meeting_id',
@@ -81,14 +96,10 @@ const MEETING_CARD_COLUMNS = [
   'activity_id',
   'created_at',
   'updated_at',
-] as const satisfies readonly (keyof MeetingCardRow)[];
-const everyMeetingCardColumn: Exclude<keyof MeetingCardRow, (typeof MEETING_CARD_COLUMNS)[number]> extends never ? true : never = true;
-void everyMeetingCardColumn;
+]);
 
 /** The conversation_refs columns in the order insertMeetingCardQueued binds them. */
-const CONVERSATION_REF_COLUMNS = ['tenant_id', 'conversation_id', 'conversation_type', 'user_id', 'reference', 'updated_at'] as const satisfies readonly (keyof ConversationRefRow)[];
-const everyConversationRefColumn: Exclude<keyof ConversationRefRow, (typeof CONVERSATION_REF_COLUMNS)[number]> extends never ? true : never = true;
-void everyConversationRefColumn;
+const CONVERSATION_REF_COLUMNS = allColumns<ConversationRefRow>()(['tenant_id', 'conversation_id', 'conversation_type', 'user_id', 'reference', 'updated_at']);
 
 /**
  * insertMeetingCard, then, only when it inserted the card, the outbox row `message` (whose dedupe key is also first
@@ -116,7 +127,7 @@ export async function insertMeetingCardQueued(
   }
   const refValues = conversation ? CONVERSATION_REF_COLUMNS.map((c) => conversation[c]) : [];
   const cardValues = MEETING_CARD_COLUMNS.map((c) => card[c]);
-  const messageValues = OUTBOX_COLUMNS.map(([c]) => message[c]);
+  const messageValues = OUTBOX_COLUMNS.map((c) => message[c]);
   const readDelivery = options.readDelivery === true;
   const keyValues = readDelivery ? [card.tenant_id, card.conference_id, card.organizer_id] : [];
   const shape = `insertMeetingCardQueued(${conversation ? 'conversation' : ''}${readDelivery ? ',delivery' : ''})`;
@@ -130,9 +141,9 @@ export async function insertMeetingCardQueued(
         ), `
       : sql``;
     const cardColumns = sql.join(MEETING_CARD_COLUMNS.map((c) => sql.ref(c)));
-    const outboxColumns = sql.join(OUTBOX_COLUMNS.map(([c]) => sql.ref(c)));
+    const outboxColumns = sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(c)));
     // In INSERT … SELECT the parameters' types are not taken from the columns: each is cast to its column's.
-    const typed = sql.join(OUTBOX_COLUMNS.map(([, type], i) => sql`cast(${messageValues[i]} as ${sql.raw(type)})`));
+    const typed = sql.join(OUTBOX_COLUMNS.map((c, i) => sql`cast(${messageValues[i]} as ${sql.raw(OUTBOX_TYPES[c])})`));
     return sql`with ${ref}card as (
         insert into meeting_cards (${cardColumns}) values (${sql.join(cardValues)})
         on conflict (tenant_id, conference_id) do nothing
@@ -183,7 +194,7 @@ export interface MeetingCardDelivery {
 }
 
 /** Every column of users, read under an `organizer_user_` alias (the compile-time check below fails on a new column). */
-const ORGANIZER_COLUMNS = [
+const ORGANIZER_COLUMNS = allColumns<UsersTable>()([
   'tenant_id',
   'aad_object_id',
   'upn',
@@ -195,13 +206,11 @@ const ORGANIZER_COLUMNS = [
   'toll_free_dial_in',
   'is_admin',
   'updated_at',
-] as const satisfies readonly (keyof UsersTable)[];
+]);
 const ORGANIZER_PREFIX = 'organizer_user_';
-const everyOrganizerColumn: Exclude<keyof UsersTable, (typeof ORGANIZER_COLUMNS)[number]> extends never ? true : never = true;
-void everyOrganizerColumn;
 
 /** Every column of legs, read under an `l_` alias (the compile-time check below fails on a new column). */
-const LEG_COLUMNS = [
+const LEG_COLUMNS = allColumns<LegsTable>()([
   'tenant_id',
   'id',
   'call_id',
@@ -236,12 +245,10 @@ const LEG_COLUMNS = [
   'content_hash',
   'settled_seq',
   'created_at',
-] as const satisfies readonly (keyof LegsTable)[];
-const everyLegColumn: Exclude<keyof LegsTable, (typeof LEG_COLUMNS)[number]> extends never ? true : never = true;
-void everyLegColumn;
+]);
 
 /** Every column of meetings, read under an `m_` alias (the compile-time check below fails on a new column). */
-const MEETING_COLUMNS = [
+const MEETING_COLUMNS = allColumns<MeetingsTable>()([
   'tenant_id',
   'conference_id',
   'organizer_id',
@@ -257,9 +264,7 @@ const MEETING_COLUMNS = [
   'first_start_at',
   'last_end_at',
   'updated_at',
-] as const satisfies readonly (keyof MeetingsTable)[];
-const everyMeetingColumn: Exclude<keyof MeetingsTable, (typeof MEETING_COLUMNS)[number]> extends never ? true : never = true;
-void everyMeetingColumn;
+]);
 
 /** What a meeting's cost card shows of it: its legs in start order, its rollup row, the balance after its last charge. */
 export interface MeetingCostRows {
@@ -297,15 +302,11 @@ function costRowsOf(rows: readonly Record<string, unknown>[]): MeetingCostRows {
   let latest: { seq: number; balance: number } | undefined;
   for (const row of rows) {
     if (!meeting && row.m_conference_id !== null && row.m_conference_id !== undefined) {
-      const m = {} as Record<string, unknown>;
-      for (const c of MEETING_COLUMNS) m[c] = row[`m_${c}`];
-      meeting = m as unknown as MeetingsTable;
+      meeting = pickColumns<MeetingsTable>(row, MEETING_COLUMNS, 'm_');
     }
     // A leg's rows are next to each other (ordered by start and id).
     if (row.l_id !== null && row.l_id !== undefined && legs[legs.length - 1]?.id !== row.l_id) {
-      const l = {} as Record<string, unknown>;
-      for (const c of LEG_COLUMNS) l[c] = row[`l_${c}`];
-      legs.push(l as unknown as LegsTable);
+      legs.push(pickColumns<LegsTable>(row, LEG_COLUMNS, 'l_'));
     }
     if (row.e_seq !== null && row.e_seq !== undefined && (!latest || Number(row.e_seq) > latest.seq)) {
       latest = { seq: Number(row.e_seq), balance: Number(row.e_balance_after_micros) };
@@ -345,9 +346,7 @@ export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferen
   });
   const row = rows[0];
   if (!row) return undefined;
-  const card = {} as Record<string, unknown>;
-  for (const c of MEETING_CARD_COLUMNS) card[c] = row[c];
-  return deliveryOf(card as unknown as MeetingCardRow, rows);
+  return deliveryOf(pickColumns<MeetingCardRow>(row, MEETING_CARD_COLUMNS, ''), rows);
 }
 
 /** What findMeetingCardDelivery reads besides the card's own columns (deliveryJoins'). */
@@ -374,8 +373,7 @@ function deliveryJoins(key: string): RawBuilder<unknown> {
 /** The delivery of `card` from rows of deliveryColumns (at least one), in leg order. */
 function deliveryOf(card: MeetingCardRow, rows: readonly Record<string, unknown>[]): MeetingCardDelivery {
   const row = rows[0]!;
-  const organizer = {} as Record<string, unknown>;
-  for (const c of ORGANIZER_COLUMNS) organizer[c] = row[`${ORGANIZER_PREFIX}${c}`];
+  const organizer = pickColumns<UsersTable>(row, ORGANIZER_COLUMNS, ORGANIZER_PREFIX);
   const currency = row.tenant_currency as string | null | undefined;
   const chatId = row.chat_conversation_id as string | null | undefined;
   const chatReference = row.chat_reference as string | null | undefined;
@@ -383,7 +381,7 @@ function deliveryOf(card: MeetingCardRow, rows: readonly Record<string, unknown>
     card,
     currency: currency ?? null,
     chat: chatId !== null && chatId !== undefined && chatReference !== null && chatReference !== undefined ? { conversation_id: chatId, reference: chatReference } : undefined,
-    organizer: organizer.aad_object_id === null || organizer.aad_object_id === undefined ? undefined : (organizer as unknown as UsersTable),
+    organizer: organizer.aad_object_id === null || organizer.aad_object_id === undefined ? undefined : organizer,
     figures: costRowsOf(rows),
   };
 }
