@@ -1,8 +1,5 @@
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { balanceAfterMeeting } from '../../src/store/leg-store';
-import { openStore, type Tx } from '../../src/store/database';
-import { createTestDatabase } from '../support/engines';
+import { sqlitePlansOf } from '../support/query-plans';
 
 /**
  * balanceAfterMeeting is one statement, a join of the meeting's legs to their charge entries. SQLite must run it
@@ -12,30 +9,12 @@ import { createTestDatabase } from '../support/engines';
  */
 describe('balanceAfterMeeting (SQLite query plan)', () => {
   it('reads legs by conference, then their entries by leg_seq, and nothing else', async () => {
-    const db = await createTestDatabase('sqlite');
-    try {
-      const store = await openStore(db.url);
-      await store.close();
-      const sqlite = new Database(db.url.slice('sqlite:'.length));
-      const sent: CompiledQuery[] = [];
-      const kysely = new Kysely<never>({
-        dialect: new SqliteDialect({ database: sqlite }),
-        log: (e) => {
-          if (e.level === 'query') sent.push(e.query);
-        },
-      });
-      expect(await balanceAfterMeeting(kysely as unknown as Tx, 't', 'c')).toBeNull();
-      expect(sent).toHaveLength(1);
-      const plan = sqlite
-        .prepare(`EXPLAIN QUERY PLAN ${sent[0]!.sql}`)
-        .all(...(sent[0]!.parameters as unknown[]))
-        .map((r) => (r as { detail: string }).detail);
-      expect(plan).toHaveLength(2);
-      expect(plan[0]).toMatch(/^SEARCH l USING (COVERING )?INDEX legs_conference_start \(tenant_id=\? AND conference_id=\?\)/);
-      expect(plan[1]).toMatch(/^SEARCH e USING INDEX ledger_entries_leg_seq \(tenant_id=\? AND leg_seq=\?\)/);
-      await kysely.destroy();
-    } finally {
-      await db.drop();
-    }
+    const { result, plans } = await sqlitePlansOf((tx) => balanceAfterMeeting(tx, 't', 'c'));
+    expect(result).toBeNull();
+    expect(plans).toHaveLength(1);
+    const plan = plans[0]!;
+    expect(plan).toHaveLength(2);
+    expect(plan[0]).toMatch(/^SEARCH l USING (COVERING )?INDEX legs_conference_start \(tenant_id=\? AND conference_id=\?\)/);
+    expect(plan[1]).toMatch(/^SEARCH e USING INDEX ledger_entries_leg_seq \(tenant_id=\? AND leg_seq=\?\)/);
   });
 });

@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { balanceAfterMeeting, findMeeting, listLegs } from '../../src/store/leg-store';
-import { openStore, type Store, type Tx } from '../../src/store/database';
+import type { Store } from '../../src/store/database';
 import { findMeetingCardDelivery, meetingCostFigures } from '../../src/store/bot-store';
 import type { Tollgate } from '../../src/tollgate';
-import { createTestDatabase, describeEachEngine, freshStore } from '../support/engines';
+import { describeEachEngine, freshStore } from '../support/engines';
+import { sqlitePlansOf } from '../support/query-plans';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
 
 /**
@@ -96,30 +95,15 @@ describeEachEngine('meeting cost figures: legs, rollup and balance after in one 
 
 describe('meetingCostFigures and findMeetingCardDelivery (SQLite query plans)', () => {
   it('read the rollup by key, legs by conference and their entries by leg_seq, and nothing else', async () => {
-    const db = await createTestDatabase('sqlite');
-    try {
-      const store = await openStore(db.url);
-      await store.close();
-      const sqlite = new Database(db.url.slice('sqlite:'.length));
-      const sent: CompiledQuery[] = [];
-      const kysely = new Kysely<never>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void (e.level === 'query' && sent.push(e.query)) });
-      expect(await meetingCostFigures(kysely as unknown as Tx, 't', 'c')).toEqual({ legs: [], meeting: undefined, balanceAfter: null });
-      expect(await findMeetingCardDelivery(kysely as unknown as Tx, 't', 'c')).toBeUndefined();
-      expect(sent).toHaveLength(2);
-      for (const query of sent) {
-        const plan = sqlite
-          .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-          .all(...(query.parameters as unknown[]))
-          .map((r) => (r as { detail: string }).detail)
-          .join('\n');
-        expect(plan).toMatch(/SEARCH m USING INDEX sqlite_autoindex_meetings_1 \(tenant_id=\? AND conference_id=\?\)/);
-        expect(plan).toMatch(/SEARCH l USING (COVERING )?INDEX legs_conference_start \(tenant_id=\? AND conference_id=\?\)/);
-        expect(plan).toMatch(/SEARCH e USING INDEX ledger_entries_leg_seq \(tenant_id=\? AND leg_seq=\?\)/);
-        expect(plan).not.toMatch(/SCAN (l|e|m|mc|t|u|cr|p)\b/);
-      }
-      await kysely.destroy();
-    } finally {
-      await db.drop();
+    const { result, plans } = await sqlitePlansOf(async (tx) => [await meetingCostFigures(tx, 't', 'c'), await findMeetingCardDelivery(tx, 't', 'c')]);
+    expect(result).toEqual([{ legs: [], meeting: undefined, balanceAfter: null }, undefined]);
+    expect(plans).toHaveLength(2);
+    for (const details of plans) {
+      const plan = details.join('\n');
+      expect(plan).toMatch(/SEARCH m USING INDEX sqlite_autoindex_meetings_1 \(tenant_id=\? AND conference_id=\?\)/);
+      expect(plan).toMatch(/SEARCH l USING (COVERING )?INDEX legs_conference_start \(tenant_id=\? AND conference_id=\?\)/);
+      expect(plan).toMatch(/SEARCH e USING INDEX ledger_entries_leg_seq \(tenant_id=\? AND leg_seq=\?\)/);
+      expect(plan).not.toMatch(/SCAN (l|e|m|mc|t|u|cr|p)\b/);
     }
   });
 });
