@@ -6,7 +6,7 @@ export type OutboxRow = OutboxTable;
 
 /** Enqueues in the caller's transaction; the same dedupe key again is a no-op. Returns whether a row was added. */
 export async function enqueue(tx: Tx, message: OutboxMessage): Promise<boolean> {
-  return (await insertRow(tx, rowOf(message, undefined))) !== undefined;
+  return (await insertRow(tx, outboxRowOf(message))) !== undefined;
 }
 
 export interface OutboxMessage {
@@ -24,18 +24,14 @@ export interface OutboxMessage {
  * run out. Returns the row, or undefined when the dedupe key was already queued.
  */
 export async function enqueueClaimed(tx: Tx, message: OutboxMessage, leaseUntil: string): Promise<OutboxRow | undefined> {
-  return insertRow(tx, rowOf(message, leaseUntil));
+  return insertRow(tx, outboxRowOf(message, leaseUntil));
 }
 
 /**
- * The row enqueue (no `leaseUntil`) or enqueueClaimed would insert for `message`, for a statement that inserts it
+ * The row enqueue (no `leaseUntil`) or enqueueClaimed inserts for `message`; also for a statement that inserts it
  * along with other rows (insertMeetingCardQueued).
  */
 export function outboxRowOf(message: OutboxMessage, leaseUntil?: string): OutboxRow {
-  return rowOf(message, leaseUntil);
-}
-
-function rowOf(message: OutboxMessage, leaseUntil: string | undefined): OutboxRow {
   return {
     tenant_id: message.tenantId,
     id: randomUUID(),
