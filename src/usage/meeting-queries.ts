@@ -1,6 +1,6 @@
 import { meetingCostFigures, type MeetingCostRows } from '../store/bot-store';
 import type { Store } from '../store/database';
-import { balanceAfterMeeting, findMeeting, listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
+import { findMeeting, listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
 
 export interface LegView {
   id: string;
@@ -53,12 +53,10 @@ export class MeetingQueries {
     return row ? meetingView(row) : undefined;
   }
 
-  /** The balance right after the last charge of a meeting's legs was posted; null when nothing was charged. */
-  async balanceAfter(tenantId: string, conferenceId: string): Promise<number | null> {
-    return balanceAfterMeeting(this.store.db, tenantId, conferenceId);
-  }
-
-  /** legs({ conferenceId }), meeting() and balanceAfter() of one meeting, in one read (meetingCostFigures). */
+  /**
+   * A meeting's legs in start order, its rollup row and the balance right after the last charge of its legs was
+   * posted (null when nothing was charged), in one read (meetingCostFigures).
+   */
   async costFigures(tenantId: string, conferenceId: string): Promise<MeetingCostFigures> {
     return costFiguresView(await meetingCostFigures(this.store.db, tenantId, conferenceId));
   }
