@@ -23,13 +23,16 @@ export async function rememberConversation(store: Store, activity: Partial<Activ
     const sinceCheck = at.getTime() - seen.checkedAt;
     if (at.getTime() - seen.storedAt < CONVERSATION_REF_REFRESH_MS && sinceCheck >= 0 && sinceCheck < CONVERSATION_REF_RECHECK_MS) return;
   }
+  const keep = (storedAt: number) => {
+    if (storeId !== undefined) known.set(key, { storeId, type: row.conversation_type, userId: row.user_id, reference, storedAt, checkedAt: at.getTime() });
+  };
   const stored = await findConversation(tx, row.tenant_id, row.conversation_id);
   if (stored && sameConversation(stored, row, at)) {
-    if (storeId !== undefined) known.set(key, { storeId, type: row.conversation_type, userId: row.user_id, reference, storedAt: Date.parse(stored.updated_at), checkedAt: at.getTime() });
+    keep(Date.parse(stored.updated_at));
     return;
   }
   await upsertConversationRef(tx, row);
-  if (storeId !== undefined) known.set(key, { storeId, type: row.conversation_type, userId: row.user_id, reference, storedAt: at.getTime(), checkedAt: at.getTime() });
+  keep(at.getTime());
 }
 
 /**
