@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable, type Tran
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrateToLatest } from './migrations';
+import { rowValues } from './row-values';
 import { CopyingClient, copyRows } from './pg-copy';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -125,12 +126,8 @@ function openSqlite(file: string): Store {
       return `INSERT INTO "${table}" (${quoted}) VALUES (${columns.map(() => '?').join(', ')})`;
     });
     // Runs on the one connection Kysely also uses: inside the caller's BEGIN IMMEDIATE transaction.
-    const width = columns.length;
-    for (const row of rows) {
-      const values = new Array<unknown>(width);
-      for (let i = 0; i < width; i++) values[i] = (row as Record<string, unknown>)[columns[i]!];
-      statement.run(values);
-    }
+    const valuesOf = rowValues(columns);
+    for (const row of rows) statement.run(valuesOf(row));
   };
 
   return {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
 import { jsonRecordset } from './json-rows';
+import { rowValues } from './row-values';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 
 export type LegRow = LegsTable;
@@ -138,11 +139,8 @@ export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]):
       if (compiled.parameters.length !== columns.length) throw new Error('addToMeetings: unexpected parameters in the upsert');
       return compiled.sql;
     });
-    const values = new Array<unknown>(columns.length);
-    for (const d of deltas) {
-      for (let i = 0; i < columns.length; i++) values[i] = d[columns[i]!];
-      statement.run(values);
-    }
+    const valuesOf = rowValues(columns);
+    for (const d of deltas) statement.run(valuesOf(d));
     return;
   }
   await meetingsUpsert(tx, deltas, 'json').execute();

@@ -5,6 +5,7 @@ import type { SpendRow } from './report-store';
 import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-schema';
 import { runShaped } from './shaped-query';
 import { CHARGE_TIER } from './spend-rollup-charge-tier';
+import { rowValues } from './row-values';
 
 /**
  * The spend rollups: rated legs summed per UTC day and what the usage and balance cards group by (call type,
@@ -117,11 +118,8 @@ function upsertSumsSqlite<R extends SpendDailyTable | SpendDailyOrganizerTable>(
     if (compiled.parameters.length !== columns.length) throw new Error(`addToSpendRollup: unexpected parameters in the ${table} upsert`);
     return compiled.sql;
   });
-  const values = new Array<unknown>(columns.length);
-  for (const r of rows) {
-    for (let i = 0; i < columns.length; i++) values[i] = r[columns[i]!];
-    statement.run(values);
-  }
+  const valuesOf = rowValues(columns as string[]);
+  for (const r of rows) statement.run(valuesOf(r));
 }
 
 /**
