@@ -3,6 +3,7 @@ import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
 import { jsonRecordset } from './json-rows';
 import { rowValues } from './row-values';
+import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 
 export type LegRow = LegsTable;
@@ -182,10 +183,25 @@ function meetingsUpsert(tx: Tx, deltas: MeetingRow[], rows: 'values' | 'json' = 
     );
 }
 
+/**
+ * The tenant's latest meetings (by their first leg's start, then id), or one organizer's: those are read whole from
+ * the days organizerMeetingDays finds (src/store/meetings-organizer-day.ts says why the index starts with the day),
+ * then sorted here. Not by the database: given that ORDER BY and LIMIT, SQLite walks meetings_latest instead, every
+ * meeting of the tenant since the organizer's, to spare itself a sort of a few rows.
+ */
 export async function listMeetings(tx: Tx, tenantId: string, limit = 100, organizerId?: string): Promise<MeetingRow[]> {
-  let q = tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
-  if (organizerId) q = q.where('organizer_id', '=', organizerId);
-  return q.orderBy('first_start_at', 'desc').orderBy('conference_id').limit(limit).execute();
+  const q = tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
+  if (!organizerId) return q.orderBy('first_start_at', 'desc').orderBy('conference_id').limit(limit).execute();
+  const days = await organizerMeetingDays(tx, tenantId, organizerId, limit);
+  if (days.length === 0) return [];
+  const rows = await q.where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId).execute();
+  return rows.sort(latestFirst).slice(0, limit);
+}
+
+/** First start, latest first; then conference id, in code-unit order. */
+function latestFirst(a: MeetingRow, b: MeetingRow): number {
+  if (a.first_start_at !== b.first_start_at) return a.first_start_at > b.first_start_at ? -1 : 1;
+  return a.conference_id < b.conference_id ? -1 : a.conference_id > b.conference_id ? 1 : 0;
 }
 
 export async function findMeeting(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingRow | undefined> {

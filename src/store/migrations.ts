@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import { fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
 import { meetingsChargeTierMigration } from './spend-rollup-charge-tier';
+import { meetingsOrganizerDayMigration } from './meetings-organizer-day';
 import { spendRollupMigration } from './spend-rollup-migration';
 
 /** 0010: see its comment; exported so that tests run its up and down on data stored before it. */
@@ -367,6 +368,7 @@ const migrations: Record<string, Migration> = {
   '0011_fraud_without_rowid': fraudWithoutRowidMigration,
   '0012_no_turn_state': noTurnStateMigration,
   '0013_meetings_charge_tier': meetingsChargeTierMigration,
+  '0014_meetings_organizer_day': meetingsOrganizerDayMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
