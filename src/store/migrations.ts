@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
-import { fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
+import { fraudDaysByDayMigration, fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
 import { meetingsChargeTierMigration } from './spend-rollup-charge-tier';
 import { meetingsOrganizerDayMigration } from './meetings-organizer-day';
 import { spendRollupMigration } from './spend-rollup-migration';
@@ -369,6 +369,7 @@ const migrations: Record<string, Migration> = {
   '0012_no_turn_state': noTurnStateMigration,
   '0013_meetings_charge_tier': meetingsChargeTierMigration,
   '0014_meetings_organizer_day': meetingsOrganizerDayMigration,
+  '0015_fraud_days_by_day': fraudDaysByDayMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
