@@ -3,7 +3,7 @@ import { formatMoney } from '../billing/money';
 import type { RateCard } from '../billing/rate-card';
 import type { OrganizerProfile } from '../billing/rate-leg';
 import { reasonMessage } from '../billing/reasons';
-import { enqueueAdminNotice, listAdminIds } from '../notify/admin-notices';
+import { enqueueAdminNotices, listAdminIds } from '../notify/admin-notices';
 import type { Logger } from '../observability/logger';
 import type { Store, Tx } from '../store/database';
 import {
@@ -202,11 +202,15 @@ export class FraudGuard {
     return rows;
   }
 
-  /** A new incident's card goes to every admin, queued in the transaction that opens it. */
+  /**
+   * A new incident's card goes to every admin, queued in the transaction that opens it: the chunk's new incidents in
+   * one statement (a chunk can open several; one statement per incident was a round trip each).
+   */
   private async notify(tx: Tx, tenantId: string, opened: FraudIncidentRow[], at: string): Promise<void> {
     const adminIds = await listAdminIds(tx, tenantId, this.bootstrapAdmins);
-    for (const i of opened) {
-      const queued = await enqueueAdminNotice(tx, { tenantId, notice: FRAUD_INCIDENT_NOTICE, key: i.id, adminIds, at });
+    const queuedPer = await enqueueAdminNotices(tx, { tenantId, notice: FRAUD_INCIDENT_NOTICE, keys: opened.map((i) => i.id), adminIds, at });
+    for (const [n, i] of opened.entries()) {
+      const queued = queuedPer[n]!;
       this.logger.warn(
         { tenantId, incidentId: i.id, organizerId: i.organizer_id, pattern: i.pattern, legs: i.legs, costMicros: i.cost_micros, adminsNotified: queued },
         `suspected toll fraud: ${PATTERN_WORDS[i.pattern as FraudPattern].title.toLowerCase()}`,

@@ -3,7 +3,8 @@ import type { AdaptiveCardJson } from '../bot/cards/expand-card';
 import type { CardContext } from '../bot/cards/card-context';
 import type { Tx } from '../store/database';
 import { findPersonalConversation } from '../store/bot-store';
-import { enqueue } from '../store/outbox-store';
+import { insertRows, outboxRowOf } from '../store/outbox-store';
+import { runShaped } from '../store/shaped-query';
 import { findTenant } from '../store/tenant-store';
 import type { Clock } from '../time/clock';
 import type { Tollgate } from '../tollgate';
@@ -40,19 +41,26 @@ export async function enqueueAdminNotice(
   tx: Tx,
   n: { tenantId: string; notice: string; key: string; adminIds: readonly string[]; at: string },
 ): Promise<number> {
-  let added = 0;
-  for (const adminId of new Set(n.adminIds)) {
-    const payload: AdminNoticePayload = { notice: n.notice, key: n.key, adminId };
-    const fresh = await enqueue(tx, {
-      tenantId: n.tenantId,
-      kind: ADMIN_NOTICE_KIND,
-      dedupeKey: adminNoticeDedupeKey(n.notice, n.key, adminId),
-      payload,
-      at: n.at,
-    });
-    if (fresh) added++;
-  }
-  return added;
+  return (await enqueueAdminNotices(tx, { ...n, keys: [n.key] }))[0]!;
+}
+
+/**
+ * enqueueAdminNotice for several keys of one notice (say the incidents one chunk of intake opens), all in one
+ * statement: per key, in order, how many rows were new.
+ */
+export async function enqueueAdminNotices(
+  tx: Tx,
+  n: { tenantId: string; notice: string; keys: readonly string[]; adminIds: readonly string[]; at: string },
+): Promise<number[]> {
+  const admins = [...new Set(n.adminIds)];
+  const rows = n.keys.flatMap((key) =>
+    admins.map((adminId) => {
+      const payload: AdminNoticePayload = { notice: n.notice, key, adminId };
+      return outboxRowOf({ tenantId: n.tenantId, kind: ADMIN_NOTICE_KIND, dedupeKey: adminNoticeDedupeKey(n.notice, key, adminId), payload, at: n.at });
+    }),
+  );
+  const added = await insertRows(tx, rows);
+  return n.keys.map((key) => admins.filter((adminId) => added.has(adminNoticeDedupeKey(n.notice, key, adminId))).length);
 }
 
 /**
@@ -60,7 +68,10 @@ export async function enqueueAdminNotice(
  * admin, and TOLLGATE_ADMINS entries (an AAD id as given, a UPN through the directory).
  */
 export async function listAdminIds(db: Tx, tenantId: string, bootstrapAdmins: readonly string[]): Promise<string[]> {
-  const marked = await db.selectFrom('users').select('aad_object_id').where('tenant_id', '=', tenantId).where('is_admin', '=', 1).execute();
+  // Compiled once (runShaped): intake's fraud guard asks for every chunk that opens an incident.
+  const marked = await runShaped<{ aad_object_id: string }>(db, 'listAdminIds', [tenantId, 1], () =>
+    db.selectFrom('users').select('aad_object_id').where('tenant_id', '=', tenantId).where('is_admin', '=', 1),
+  );
   const ids = new Set(marked.map((r) => r.aad_object_id));
   const upns = bootstrapAdmins.filter((a) => a.includes('@'));
   for (const a of bootstrapAdmins) if (!a.includes('@')) ids.add(a);
