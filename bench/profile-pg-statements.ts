@@ -120,12 +120,13 @@ async function main(): Promise<void> {
     let entry = kinds.get(k);
     if (!entry) kinds.set(k, (entry = { count: 0, ms: 0, serverMs: 0, params: 0, textBytes: 0, valueBytes: 0 }));
     entry.count += 1;
-    entry.textBytes += this.text.length + this.dataBytes;
+    entry.textBytes += this.text.length;
     const pid = (client as unknown as { processID: number | null }).processID;
     const s0 = processCpuMs(pid);
     const t0 = performance.now();
     const done = entry;
     return run.call(this, client).finally(() => {
+      done.textBytes += this.dataBytes; // known once sent: the data is made as it goes out
       done.ms += performance.now() - t0;
       done.serverMs += processCpuMs(pid) - s0;
     });

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { CompiledQuery } from 'kysely';
 import type { Tx } from './database';
+import { rowValues } from './row-values';
 
 /**
  * PostgreSQL's COPY … FROM STDIN (text format) for bulk inserts inside a Kysely transaction. COPY is the server's
@@ -29,6 +30,7 @@ interface CopyConnection {
   query(text: string): void;
   sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
+  sendCopyFail(message: string): void;
 }
 
 /**
@@ -39,17 +41,19 @@ export class CopyIn {
   /** pg's name for it: pg calls it on a connection error, and wraps it when a query timeout is configured. */
   private callback: ((err: Error | null, result?: CopyResult) => void) | undefined;
   private rowCount = 0;
+  private sentBytes = 0;
+  /** What stopped the data half-way (a value no column can hold): the caller gets it, not the server's CopyFail echo. */
+  private dataError: Error | undefined;
 
+  /** `data` makes the rows' data and hands each message to `emit` as soon as it is full (copyData). */
   constructor(
     readonly text: string,
-    private readonly chunks: Buffer[],
+    private readonly data: (emit: (chunk: Buffer) => void) => void,
   ) {}
 
-  /** Bytes of data to send. */
+  /** Bytes of data sent so far (all of it once run() has settled). */
   get dataBytes(): number {
-    let n = 0;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.sentBytes;
   }
 
   /** Runs on `client`; resolves once the server has stored every row (in the transaction), rejects with its error. */
@@ -57,7 +61,7 @@ export class CopyIn {
     return new Promise((resolve, reject) => {
       this.callback = (err, result) => {
         this.callback = undefined; // answer once: an error is followed by ReadyForQuery
-        if (err) reject(err);
+        if (err) reject(this.dataError ?? err);
         else resolve(result!);
       };
       client.query(this as unknown as pg.QueryConfig);
@@ -65,14 +69,25 @@ export class CopyIn {
   }
 
   /**
-   * The statement, then at once all of the data and its end, without waiting for the server's CopyInResponse: no
-   * round trip, and the data is on its way even while this process goes on with other work. The protocol allows it:
-   * the server reads the data once it is in COPY mode, and if the statement fails before (or during) the copy, it
-   * drops whatever copy data follows (PostgreSQL ignores CopyData, CopyDone and CopyFail outside COPY mode).
+   * The statement, then the data message by message as it is made, and its end, without waiting for the server's
+   * CopyInResponse: no round trip, and the server parses and stores the first rows while this process still makes
+   * the rest (a socket write goes out at once when the socket can take it). The protocol allows it: the server reads
+   * the data once it is in COPY mode, and if the statement fails before (or during) the copy, it drops whatever copy
+   * data follows (PostgreSQL ignores CopyData, CopyDone and CopyFail outside COPY mode). A row that cannot be made
+   * ends the copy with CopyFail, so the server rolls back what it had of it and stays in step with the client.
    */
   submit(connection: CopyConnection): void {
     connection.query(this.text);
-    for (const chunk of this.chunks) connection.sendCopyFromChunk(chunk);
+    try {
+      this.data((chunk) => {
+        this.sentBytes += chunk.length;
+        connection.sendCopyFromChunk(chunk);
+      });
+    } catch (err) {
+      this.dataError = err instanceof Error ? err : new Error(String(err));
+      connection.sendCopyFail(this.dataError.message);
+      return;
+    }
     connection.endCopyFrom();
   }
 
@@ -137,32 +152,37 @@ function copyText(value: unknown, table: string, column: string): string {
 }
 
 /**
- * The rows' data in COPY's text format, in messages of about MESSAGE_BYTES. Each row's line is written into the
- * message buffer as soon as it is made, so nothing but the buffers outlives a row: no long string of a whole chunk
- * (a large object V8 only frees in a full collection), no rope of thousands of pieces.
+ * The rows' data in COPY's text format, in messages of about MESSAGE_BYTES, each handed to `emit` once full. Each
+ * row's line is written into the message buffer as soon as it is made, so nothing but the buffers outlives a row: no
+ * long string of a whole chunk (a large object V8 only frees in a full collection), no rope of thousands of pieces.
  */
-export function copyData(table: string, columns: readonly string[], rows: readonly object[]): Buffer[] {
-  const chunks: Buffer[] = [];
+export function emitCopyData(table: string, columns: readonly string[], rows: readonly object[], emit: (chunk: Buffer) => void): void {
   const width = columns.length;
+  const valuesOf = rowValues(columns);
   let buffer = Buffer.allocUnsafe(MESSAGE_BYTES);
   let used = 0;
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as Record<string, unknown>;
+    const values = valuesOf(rows[r]!);
     let line = '';
     for (let c = 0; c < width; c++) {
-      const column = columns[c]!;
-      line += copyText(row[column], table, column);
+      line += copyText(values[c], table, columns[c]!);
       line += c === width - 1 ? '\n' : '\t';
     }
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: a line that might not fit starts the next message.
     if (used + line.length * 3 > buffer.length) {
-      if (used > 0) chunks.push(buffer.subarray(0, used));
+      if (used > 0) emit(buffer.subarray(0, used));
       buffer = Buffer.allocUnsafe(Math.max(MESSAGE_BYTES, line.length * 3));
       used = 0;
     }
     used += buffer.write(line, used, 'utf8');
   }
-  if (used > 0) chunks.push(buffer.subarray(0, used));
+  if (used > 0) emit(buffer.subarray(0, used));
+}
+
+/** emitCopyData's messages, collected. */
+export function copyData(table: string, columns: readonly string[], rows: readonly object[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  emitCopyData(table, columns, rows, (chunk) => chunks.push(chunk));
   return chunks;
 }
 
@@ -174,6 +194,8 @@ export async function copyRows(tx: Tx, table: string, rows: readonly object[]): 
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
   const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  const copy = new CopyIn(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`, copyData(table, columns, rows));
+  const copy = new CopyIn(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`, (emit) =>
+    emitCopyData(table, columns, rows, emit),
+  );
   await tx.executeQuery(CompiledQuery.raw(COPY_IN, [copy]));
 }

@@ -97,6 +97,18 @@ describeEachEngine('store.insertMany', (engine) => {
     expect((await storedEntries(store)).map((e) => e.memo)).toEqual(['after']);
   });
 
+  it('a value no column can hold, after much of the data has gone out: its own error, nothing stored, the connection fit', async () => {
+    // PostgreSQL sends the data as it is made: the rows before the bad one (several messages) are already sent.
+    const rows = Array.from({ length: 400 }, (_, i) => entry(i + 1, 'm'.repeat(400), i + 1));
+    rows.push({ ...entry(401, 'bad', 401), memo: new Date(0) as unknown as string });
+    const refused = await rejection(store.inTransaction((tx) => store.insertMany(tx, 'ledger_entries', rows)));
+    if (engine === 'postgres') expect(refused?.message).toBe('ledger_entries.memo: cannot copy a value of type [object Date]');
+    else expect(refused).toBeDefined();
+    expect(await storedEntries(store)).toEqual([]);
+    await store.inTransaction((tx) => store.insertMany(tx, 'ledger_entries', [entry(1, 'after', 1)]));
+    expect((await storedEntries(store)).map((e) => e.memo)).toEqual(['after']);
+  });
+
   it('writes nothing for no rows', async () => {
     await store.inTransaction((tx) => store.insertMany(tx, 'ledger_entries', []));
     expect(await storedEntries(store)).toEqual([]);
