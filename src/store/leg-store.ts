@@ -5,6 +5,7 @@ import { jsonRecordset } from './json-rows';
 import { rowValues } from './row-values';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
+import type { StatementPipeline } from './statement-pipeline';
 
 export type LegRow = LegsTable;
 export type MeetingRow = MeetingsTable;
@@ -80,10 +81,13 @@ export async function fillInMicrosoftCharge(
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Stores legs and adds them to the spend rollup the cards read (spend-rollup-store.ts), in the caller's transaction. */
-export async function insertLegs(store: Store, tx: Tx, rows: LegRow[]): Promise<void> {
-  await store.insertMany(tx, 'legs', rows);
-  await addToSpendRollup(store, tx, rows);
+/**
+ * Stores legs and adds them to the spend rollup the cards read (spend-rollup-store.ts), in the caller's transaction:
+ * two statements sent through `writes`, so on PostgreSQL the rollup's is built while the server stores the legs.
+ */
+export async function insertLegs(store: Store, tx: Tx, rows: LegRow[], writes: StatementPipeline): Promise<void> {
+  await writes.send(() => store.insertMany(tx, 'legs', rows));
+  await writes.send(() => addToSpendRollup(store, tx, rows));
 }
 
 export interface LegFilter {

@@ -17,6 +17,7 @@ import type { Clock } from '../time/clock';
 import { parseCallRecord, type CallRecord } from './call-record';
 import { findMeetingCards } from '../store/bot-store';
 import { enqueue } from '../store/outbox-store';
+import { StatementPipeline } from '../store/statement-pipeline';
 
 /** Outbox kinds this module enqueues. */
 export const MEETING_CARD_UPDATE = 'meeting_card.update';
@@ -262,14 +263,20 @@ export class Intake {
         if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
       }
 
-      await insertLegs(this.ledger.store, tx, legs);
-      for (const [month, used] of poolByMonth) {
-        const drawn = used - poolAtStart.get(month)!;
-        if (drawn > 0) await addPoolUsage(tx, tenantId, month, drawn);
-      }
-      await addToMeetings(this.ledger.store, tx, [...meetings.values()]);
-      if (this.onSettled) await this.onSettled(tx, tenant, legs, organizers, rateCard, now);
-      await this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now);
+      // The chunk's writes go out back to back (statement-pipeline.ts): each one's data is built while the server
+      // stores the one before. The hook's reads queue behind them and see them.
+      const store = this.ledger.store;
+      const writes = new StatementPipeline(store.engine);
+      await writes.run(async () => {
+        await insertLegs(store, tx, legs, writes);
+        for (const [month, used] of poolByMonth) {
+          const drawn = used - poolAtStart.get(month)!;
+          if (drawn > 0) await writes.send(() => addPoolUsage(tx, tenantId, month, drawn));
+        }
+        await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
+        if (this.onSettled) await this.onSettled(tx, tenant, legs, organizers, rateCard, now);
+        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now));
+      });
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
     });
