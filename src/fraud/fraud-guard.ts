@@ -23,6 +23,7 @@ import {
   type RollupRows,
 } from '../store/fraud-store';
 import type { LegRow } from '../store/leg-store';
+import { canonicalInstant } from '../usage/call-record';
 import type { TenantRow } from '../store/tenant-store';
 import { PATTERN_WORDS, type FraudPattern } from './fraud-patterns';
 import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-settings';
@@ -272,7 +273,8 @@ function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<strin
     legId: leg.id,
     organizerKey: profile?.id ?? leg.organizer_id ?? leg.organizer_upn?.toLowerCase() ?? '(unknown organizer)',
     organizerCountry: profile?.usageLocation ?? tenant.country,
-    startMs: Date.parse(leg.start_at),
+    // Stored start times are canonical (toISOString's form): read without Date.parse, which reads them the same.
+    startMs: canonicalInstant(leg.start_at) ?? Date.parse(leg.start_at),
     durationSeconds: Number(leg.duration_seconds),
     destinationCountry: leg.destination_country!,
     digits: digitsOf(leg.callee_number!),

@@ -64,6 +64,13 @@ export function defaultFraudSettings(): FraudSettings {
 
 /** Settings as stored (JSON text; null when the tenant never changed any): unknown or broken values fall back to defaults. */
 export function parseStoredSettings(text: string | null | undefined): FraudSettings {
+  const settings = parsedSettings(text);
+  // Frozen: timeZoneFor keeps its answers per frozen overrides object (changeSetting copies them before changing).
+  Object.freeze(settings.timeZones);
+  return settings;
+}
+
+function parsedSettings(text: string | null | undefined): FraudSettings {
   const settings = defaultFraudSettings();
   if (!text) return settings;
   let raw: unknown;

@@ -63,15 +63,21 @@ export const BASELINE_DAYS = 28;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-// Day text per day number: the same few days come up for every leg of a chunk.
+// Day text per day number: the same few days come up for every leg of a chunk, and consecutive legs (in start order)
+// mostly share their day, so the last one is kept beside the map (a number compare, not a Map read).
 const dayTexts = new Map<number, string>();
+let lastDayNumber = NaN;
+let lastDayText = '';
 function dayText(dayNumber: number): string {
+  if (dayNumber === lastDayNumber) return lastDayText;
   let text = dayTexts.get(dayNumber);
   if (text === undefined) {
     text = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
     if (dayTexts.size > 10_000) dayTexts.clear();
     dayTexts.set(dayNumber, text);
   }
+  lastDayNumber = dayNumber;
+  lastDayText = text;
   return text;
 }
 

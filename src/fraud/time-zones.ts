@@ -73,7 +73,26 @@ export const COUNTRY_TIME_ZONES: Readonly<Record<string, string>> = {
 export const FALLBACK_TIME_ZONE = 'UTC';
 
 /** The zone night hours are judged in: the tenant's own choice for the country, else the table, else UTC. */
-export function timeZoneFor(country: string | null | undefined, overrides: Readonly<Record<string, string>> = {}): string {
+export function timeZoneFor(country: string | null | undefined, overrides: Readonly<Record<string, string>> = NO_OVERRIDES): string {
+  // Once per dial-out settled: the answers kept per overrides object, when it is frozen (parseStoredSettings freezes
+  // the ones it makes), so a country's zone is one Map read, not an upper-casing and two property reads.
+  if (!Object.isFrozen(overrides)) return zoneOf(country, overrides);
+  let zones = zonesPerOverrides.get(overrides);
+  if (!zones) zonesPerOverrides.set(overrides, (zones = new Map()));
+  const k = country ?? '';
+  let zone = zones.get(k);
+  if (zone === undefined) {
+    zone = zoneOf(country, overrides);
+    if (zones.size >= 1000) zones.clear();
+    zones.set(k, zone);
+  }
+  return zone;
+}
+
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+const zonesPerOverrides = new WeakMap<Readonly<Record<string, string>>, Map<string, string>>();
+
+function zoneOf(country: string | null | undefined, overrides: Readonly<Record<string, string>>): string {
   const code = (country ?? '').toUpperCase();
   return overrides[code] ?? COUNTRY_TIME_ZONES[code] ?? FALLBACK_TIME_ZONE;
 }
