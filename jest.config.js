@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // strip-bom is ESM-only; jest loads CommonJS (see the shim).
   moduleNameMapper: { '^strip-bom$': '<rootDir>/test/support/strip-bom.cjs' },
-  testTimeout: 60000,
+  // Time limits catch hangs; TEST_TIME_SCALE stretches them on a slow machine (test/support/time-scale.ts, .ci/run).
+  testTimeout: 60000 * Math.min(Math.max(Number(process.env.TEST_TIME_SCALE) || 1, 1), 50),
   maxWorkers: 2,
 };

@@ -16,6 +16,7 @@ import {
   type ChildService,
 } from '../../scripts/playground-processes';
 import { PlaygroundPage } from './playground-page';
+import { scaled } from '../support/time-scale';
 
 /**
  * End to end in a real browser: Tollgate on a fresh SQLite file with the demo seed, the Microsoft 365 Agents
@@ -31,7 +32,7 @@ const IN_CI = !!process.env.CI && !['false', '0'].includes(process.env.CI.toLowe
 const OUT_DIR = path.join(REPO_ROOT, 'test-output', 'e2e');
 /** `UPDATE_DOCS_SCREENSHOTS=1 npm run test:e2e` refreshes the README's screenshot. */
 const DOCS_SCREENSHOT = path.join(REPO_ROOT, 'docs', 'playground-balance.png');
-const STEP_TIMEOUT_MS = 20_000;
+const STEP_TIMEOUT_MS = scaled(20_000);
 const TITLE = 'chatting with Tollgate in the Agents Playground (real browser)';
 
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -87,12 +88,14 @@ if (!haveChromium && !IN_CI) {
         env: { SEED_DEMO: 'true', LOG_LEVEL: 'info', TOLLGATE_ADMINS: '' },
         onLine: keep('tollgate'),
         onSpawn: (s) => services.push(s),
+        readyTimeoutMs: scaled(60_000),
       });
       const playground = await startPlayground({
         botEndpoint: tollgate.messagesEndpoint,
         port: 0,
         onLine: keep('playground'),
         onSpawn: (s) => services.push(s),
+        readyTimeoutMs: scaled(60_000),
       });
 
       browser = await chromium.launch({
@@ -104,7 +107,7 @@ if (!haveChromium && !IN_CI) {
       page.setDefaultTimeout(STEP_TIMEOUT_MS);
       await page.goto(playground.url, { waitUntil: 'domcontentloaded' });
       chat = new PlaygroundPage(page, STEP_TIMEOUT_MS);
-    }, 150_000);
+    }, scaled(150_000));
 
     afterEach(async () => {
       // Whatever happened, keep a picture of the page as the test left it.
@@ -120,7 +123,7 @@ if (!haveChromium && !IN_CI) {
         fs.writeFileSync(path.join(OUT_DIR, `${name}.log`), lines.join('\n') + '\n');
       }
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    }, 30_000);
+    }, scaled(30_000));
 
     it('greets with the help card when the chat opens', async () => {
       await chat.waitForCardNumber(0);

@@ -11,6 +11,7 @@ import { HEADER, csvField, dialOutRow } from '../fixtures/admin-center/export-fi
 import { cli } from '../support/cli-runner';
 import { createTestDatabase, describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, TEST_RATES_CSV, USERS_CSV, setUpTenant } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * The admin center export with its rows mutated. Field-level mutations keep the file's framing (values replaced by
@@ -189,7 +190,7 @@ describe('the admin center export with mutated rows', () => {
       ),
       { seed: 4_181, numRuns: 200 },
     );
-  }, 60_000);
+  }, scaled(60_000));
 
   it('never crashes on a file cut, or with stray quotes, line breaks, NULs and BOMs anywhere: rows stay on lines of the file, in order', async () => {
     const good = [HEADER, ...Array.from({ length: 12 }, (_, i) => dialOutRow(`bb-${i}`, i % 3 === 0 ? { 'User Display Name': 'Doe, "JJ"\r\nJane' } : {}))].join('\r\n') + '\r\n';
@@ -222,7 +223,7 @@ describe('the admin center export with mutated rows', () => {
       ),
       { seed: 4_182, numRuns: 200 },
     );
-  }, 60_000);
+  }, scaled(60_000));
 });
 
 describeEachEngine('tollgate calls import of a mutated export', (engine) => {
@@ -278,5 +279,5 @@ describeEachEngine('tollgate calls import of a mutated export', (engine) => {
     } finally {
       await database.drop();
     }
-  }, 60_000);
+  }, scaled(60_000));
 });

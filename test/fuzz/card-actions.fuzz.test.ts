@@ -11,6 +11,7 @@ import { ADMIN, NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures'
 import { expectValidCardFor } from './support/fuzz-card';
 import { changedTables, storeSnapshot } from './support/store-snapshot';
 import { UnhandledRejectionTrap } from './support/unhandled-rejections';
+import { scaled } from '../support/time-scale';
 
 /**
  * Card actions are the bot's other door: whatever a client puts in an invoke's `value` (Action.Execute) or a
@@ -188,7 +189,7 @@ describeEachEngine('card actions with arbitrary payloads', (engine) => {
         ],
       },
     );
-  }, 60_000);
+  }, scaled(60_000));
 
   it('refuses a memo longer than the form takes, rather than store it and answer with a card Teams cannot show', async () => {
     const before = await storeSnapshot(store);

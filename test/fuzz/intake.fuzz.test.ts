@@ -5,6 +5,7 @@ import { createTollgate, type Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
 import { storeSnapshot, type DataTable } from './support/store-snapshot';
+import { scaled } from '../support/time-scale';
 
 /**
  * Intake on hostile batches. A batch is valid records with some of them mutated (a field dropped, retyped or
@@ -152,7 +153,7 @@ describeEachEngine('intake on hostile batches', (engine) => {
       }),
       { seed: 5_2026, numRuns: engine === 'sqlite' ? 40 : 20 },
     );
-  }, 120_000);
+  }, scaled(120_000));
 
   it('writes nothing at all for a batch whose every row is rejected, or for a tenant it does not know', async () => {
     await fc.assert(
@@ -167,5 +168,5 @@ describeEachEngine('intake on hostile batches', (engine) => {
       }),
       { seed: 52_026, numRuns: engine === 'sqlite' ? 30 : 15 },
     );
-  }, 60_000);
+  }, scaled(60_000));
 });

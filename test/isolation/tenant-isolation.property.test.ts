@@ -15,6 +15,7 @@ import { cli } from '../support/cli-runner';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, TEST_RATES_CSV } from '../support/fixtures';
 import { closeServer, listenLocally } from '../support/http-server';
+import { scaled } from '../support/time-scale';
 
 /**
  * Tenant isolation as a property. Each run makes two or three tenants with random users, licenses, legs and credits,
@@ -280,5 +281,5 @@ describeEachEngine('tenant isolation', (engine) => {
       }),
       { seed: 20_26_11, numRuns: engine === 'sqlite' ? 5 : 3 },
     );
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { ADMIN, T, setUpTenant } from '../support/fixtures';
 import { ok } from '../../src/outcome';
+import { scaled } from '../support/time-scale';
 
 /**
  * Property: whatever sequence of funding, charges, refunds, adjustments, auto-recharges and expiries a tenant goes
@@ -83,7 +84,7 @@ describeEachEngine('ledger properties', (engine) => {
       }),
       { numRuns: runs },
     );
-  }, 240_000);
+  }, scaled(240_000));
 
   it('expires exactly what an explicit FIFO model of the lots says is unspent', async () => {
     type Step = { kind: 'fund'; amount: number } | { kind: 'charge'; amount: number } | { kind: 'advance'; days: number };
@@ -149,5 +150,5 @@ describeEachEngine('ledger properties', (engine) => {
       }),
       { numRuns: runs },
     );
-  }, 240_000);
+  }, scaled(240_000));
 });

@@ -6,6 +6,7 @@ import { enqueue, enqueueClaimed, markDoneMany } from '../../src/store/outbox-st
 import type { FixedClock } from '../../src/time/clock';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { T, setUpTenant } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * Rows this process queues already claimed for its running worker (the post-meeting card) are handed over and sent
@@ -14,7 +15,7 @@ import { T, setUpTenant } from '../support/fixtures';
  */
 const AN_HOUR = 3_600_000;
 const LEASE_MS = 60_000;
-jest.setTimeout(20_000);
+jest.setTimeout(scaled(20_000));
 
 describeEachEngine('outbox worker: rows handed over at commit, done marks in one transaction', (engine) => {
   let store: Store;

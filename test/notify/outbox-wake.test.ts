@@ -10,6 +10,7 @@ import type { Tollgate } from '../../src/tollgate';
 import { cardText, createHarness, type Person } from '../bot/support/bot-harness';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * The outbox worker delivers at once what this process has just queued (outboxEnqueued after the commit), goes on
@@ -18,7 +19,7 @@ import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
  */
 const AN_HOUR = 3_600_000;
 // A delivery that needed the hour-long poll fails the test in 20 s instead of hanging for the suite's minute.
-jest.setTimeout(20_000);
+jest.setTimeout(scaled(20_000));
 
 /** A promise with its resolve, to wait for a handler to be reached. */
 function signal<T = void>() {

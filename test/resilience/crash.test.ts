@@ -17,6 +17,7 @@ import {
   writeGraphPage,
   type TenantSnapshot,
 } from './support';
+import { scaled } from '../support/time-scale';
 
 /**
  * `tollgate calls import` of a 30,000-leg file is killed with SIGKILL three times part-way (no chance to clean
@@ -165,6 +166,6 @@ describeEachEngine('calls import killed with kill -9, then run again', (engine: 
       const invariant = await crashed.tollgate.ledger.checkInvariant(T);
       expect(invariant).toMatchObject({ ok: true, cachedBalanceMicros: ref.tenant.balance });
     },
-    150_000,
+    scaled(150_000),
   );
 });

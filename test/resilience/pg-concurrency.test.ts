@@ -14,6 +14,7 @@ import {
   writeGraphPage,
   type Leg,
 } from './support';
+import { scaled } from '../support/time-scale';
 
 /**
  * Four OS processes run `tollgate calls import` at the same moment, into one tenant on one PostgreSQL, with
@@ -186,7 +187,7 @@ if (!POSTGRES_URL) {
         expect(snap.meetings).toEqual(refSnap.meetings);
         expect(snap.pool).toEqual([]);
       },
-      150_000,
+      scaled(150_000),
     );
   });
 }

@@ -11,6 +11,7 @@ import { startFakeConnector, type FakeConnector } from './fake-connector';
 import { findPostgresBin, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
 import { startServer, stopAllServers, untilHealthy, type ServerProcess } from './server-process';
 import { chargedOnceProblems, orderIndependentLegs, sleep, tenantSnapshot, type Leg } from './support';
+import { scaled } from '../support/time-scale';
 
 /**
  * PostgreSQL stopped and started again under the Tollgate server's feet, twice, while two clients post intake
@@ -54,7 +55,7 @@ if ('missing' in found) {
       await admin.query('CREATE DATABASE tollgate');
       await admin.end();
       url = postgres.url.replace(/\/postgres$/, '/tollgate');
-    }, 90_000);
+    }, scaled(90_000));
     afterAll(async () => {
       await graphSync?.stop();
       await stopAllServers();
@@ -67,7 +68,7 @@ if ('missing' in found) {
       'answers 503 with Retry-After during each outage, serves again by itself, and loses or doubles nothing',
       async () => {
         server = await startServer('tollgate', { DATABASE_URL: url, DATABASE_POOL_MAX: '5', OUTBOX_LEASE_SECONDS: '6' });
-        await untilHealthy(server, 45_000);
+        await untilHealthy(server, scaled(45_000));
         store = await openStore(url, { maxConnections: 2 });
         const { tollgate } = await setUpTenant(store, { now: new Date(), poolLicenses: 0, fund: '30', autoRecharge: { trigger: '20', amount: '50' } });
         const created = await tollgate.ingestKeys.create(T, ADMIN);
@@ -100,7 +101,7 @@ if ('missing' in found) {
           });
         };
         const cardsFor = (conferenceId: string) => connector.posts.filter((p) => p.text.split('\n').includes(`Card ${conferenceId}`));
-        const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
+        const until = async (what: string, check: () => boolean | Promise<boolean>, ms = scaled(20_000)) => {
           const end = Date.now() + ms;
           while (!(await check())) {
             if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${server.log().slice(-4000)}`);
@@ -153,11 +154,11 @@ if ('missing' in found) {
         const load = Promise.all([client(), client()]);
 
         const outage = async (at: number, mode: 'fast' | 'immediate') => {
-          await until(`${at} batches`, () => completed >= at || next >= batches.length, 60_000);
+          await until(`${at} batches`, () => completed >= at || next >= batches.length, scaled(60_000));
           const before = answers.length;
           postgres.stop(mode);
           // Down long enough for the clients and the health poller to run into it.
-          await until('503 answers during the outage', () => answers.slice(before).filter((a) => a.status === 503).length >= 2 && health.slice(-3).includes(503), 15_000);
+          await until('503 answers during the outage', () => answers.slice(before).filter((a) => a.status === 503).length >= 2 && health.slice(-3).includes(503), scaled(15_000));
           postgres.start();
         };
         await outage(Math.floor(batches.length * 0.25), 'fast');
@@ -198,7 +199,7 @@ if ('missing' in found) {
         await graphSync.stop();
         expect(syncLog.filter((l) => /Graph sync (pass )?failed/.test(l.msg)).length).toBeGreaterThan(0);
       },
-      150_000,
+      scaled(150_000),
     );
   });
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './server-process';
+import { scaled } from '../support/time-scale';
 
 /**
  * A PostgreSQL server of the test's own (initdb into a temp dir, its own port on 127.0.0.1, its unix socket in the
@@ -44,7 +45,7 @@ export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres
   if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   const run = (tool: string, args: string[]) => {
     const command = isRoot ? ['runuser', '-u', 'postgres', '--', path.join(bin, tool), ...args] : [path.join(bin, tool), ...args];
-    execFileSync(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    execFileSync(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: scaled(60_000) });
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
   // Small and quick: this server holds one test's data; fsync off (a stop, even an immediate one, is not an OS crash).

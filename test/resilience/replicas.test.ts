@@ -8,6 +8,7 @@ import { CLIENT_ID, CLIENT_SECRET, startFakeGraph, type FakeGraph } from '../gra
 import { startFakeConnector, type FakeConnector, type ReceivedActivity } from './fake-connector';
 import { ownerOfConnection, startServer, stopAllServers, untilHealthy, type ServerProcess } from './server-process';
 import { chargedOnceProblems, orderIndependentLegs, sleep, tenantSnapshot, type Leg } from './support';
+import { scaled } from '../support/time-scale';
 
 /**
  * Three Tollgate servers (real processes, `src/index.ts` as `npm start` runs it) on one PostgreSQL database, each
@@ -85,7 +86,7 @@ if (skipReason) {
         // Together, on an empty database: each runs the migrations at start.
         replicas = await Promise.all(['replica-a', 'replica-b', 'replica-c'].map((name) => startServer(name, env)));
         try {
-          await Promise.all(replicas.map((r) => untilHealthy(r, 45_000)));
+          await Promise.all(replicas.map((r) => untilHealthy(r, scaled(45_000))));
         } catch (err) {
           throw new Error(`${(err as Error).message}\n${replicas.map((r) => `--- ${r.name}\n${r.log()}`).join('\n')}`);
         }
@@ -164,7 +165,7 @@ if (skipReason) {
             job.kind === 'calls'
               ? [`${replica.base}/api/tenants/${T}/calls`, JSON.stringify({ value: job.legs }), { authorization: `Bearer ${key}` }]
               : [`${replica.base}/api/messages`, JSON.stringify(job.activity), {}];
-          const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(20_000) }).catch(() => undefined);
+          const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(scaled(20_000)) }).catch(() => undefined);
           if (!res) return false;
           await res.arrayBuffer().catch(() => undefined);
           return res.status >= 200 && res.status < 300;
@@ -282,7 +283,7 @@ if (skipReason) {
         // The held first posts were made by the survivors, once each (counted above).
         for (const h of held.filter((x) => x.method === 'POST')) expect(cards.filter((c) => conferenceOf(c.activity) === h.conferenceId && c.tag === 'survivor')).toHaveLength(1);
       },
-      120_000,
+      scaled(120_000),
     );
   });
 }

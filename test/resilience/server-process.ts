@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, sleep } from './support';
+import { scaled } from '../support/time-scale';
 
 /**
  * The Tollgate server (src/index.ts, what `npm start` runs) as a real OS process of its own: one node process
@@ -75,7 +76,7 @@ export async function startServer(name: string, env: Record<string, string>): Pr
 }
 
 /** Waits until /healthz answers 200 (or the process dies, or time runs out: then throws with its log). */
-export async function untilHealthy(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+export async function untilHealthy(server: ServerProcess, timeoutMs = scaled(30_000)): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (!server.alive()) throw new Error(`${server.name} exited before it was healthy:\n${server.log()}`);

@@ -11,6 +11,7 @@ import { freshStore } from '../support/engines';
 import { ADMIN, NUMBERS, T, USERS, leg, micros, setUpTenant } from '../support/fixtures';
 import { ROOT, writeGraphPage } from './support';
 import { closeServer, listenLocally } from '../support/http-server';
+import { scaled } from '../support/time-scale';
 
 /**
  * SQLite out of space, and SQLite refusing writes, while the server, the bot and the CLI work on the file.
@@ -160,7 +161,7 @@ describe('SQLite out of space or read-only [sqlite]', () => {
         cwd: ROOT,
         env: { PATH: process.env.PATH, HOME: '/tmp', DATABASE_URL: url },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: scaled(60_000),
       });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };

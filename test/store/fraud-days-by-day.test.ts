@@ -4,6 +4,7 @@ import { migrateDownTo, migrateToLatest } from '../../src/store/migrations';
 import { setUpFraudTenant, FRAUD_NUMBERS } from '../fraud/support';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * Migration 0015: on PostgreSQL the organizer-day rows are keyed by (tenant, day, organizer), as 0011 keyed them on
@@ -67,5 +68,5 @@ describeEachEngine('migration 0015: the organizer-day rows keyed by day', (engin
     const days = await store.db.selectFrom('fraud_organizer_days').select(['dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
     expect(days.map((d) => [Number(d.dialout_seconds), Number(d.dialout_legs)])).toEqual([[420, 2]]);
     expect(await dayRows()).toHaveLength(3);
-  }, 60_000);
+  }, scaled(60_000));
 });

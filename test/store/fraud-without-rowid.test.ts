@@ -7,6 +7,7 @@ import { migrateDownTo, migrateToLatest } from '../../src/store/migrations';
 import { setUpFraudTenant, FRAUD_NUMBERS } from '../fraud/support';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * Migration 0011: on SQLite the guard's rollup tables and incident legs are WITHOUT ROWID, and the organizer-day rows
@@ -80,7 +81,7 @@ describeEachEngine('migration 0011: the guard\'s rollups without rowid', (engine
     const incidents = await store.db.selectFrom('fraud_incidents').select(['pattern', 'legs']).where('tenant_id', '=', T).execute();
     expect(incidents.map((i) => [i.pattern, Number(i.legs)])).toEqual([['premium_rate', 3]]);
     expect(await store.db.selectFrom('fraud_incident_legs').select('leg_id').where('tenant_id', '=', T).execute()).toHaveLength(3);
-  }, 60_000);
+  }, scaled(60_000));
 
   it("an organizer's baseline is the sum of exactly the 28 days before the day, of that organizer and tenant only", async () => {
     const day = '2026-03-10';

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/time/clock';
 import { createTollgate } from '../../src/tollgate';
 import { POSTGRES_URL, createTestDatabase } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 // Managed PostgreSQL services sometimes default to REPEATABLE READ. Tenant transactions lock the tenant row and
 // then read what the previous lock holder committed, which needs READ COMMITTED: they must ask for it themselves.
@@ -36,5 +37,5 @@ import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
       await b.close();
       await database.drop();
     }
-  }, 60_000);
+  }, scaled(60_000));
 });

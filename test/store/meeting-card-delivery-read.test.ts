@@ -15,6 +15,7 @@ import { enqueueClaimed } from '../../src/store/outbox-store';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
 import { balanceAfterMeeting, findMeeting, listLegs } from '../../src/store/leg-store';
+import { scaled } from '../support/time-scale';
 
 /**
  * A meeting card's delivery reads the card, the tenant's currency, the organizer's latest personal chat and their
@@ -63,7 +64,7 @@ describeEachEngine('meeting card delivery: card, currency and personal chat in o
       await upsertConversationRef(tx, chat(T, '19:group', USERS.sub, 'groupChat', '2026-11-14T00:00:00.000Z'));
       await upsertConversationRef(tx, chat(OTHER, 'a:other', USERS.sub, 'personal', '2026-11-14T00:00:00.000Z'));
     });
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => cleanup());
 
   it('finds what findMeetingCard, the tenant, findPersonalConversation and findUser find', async () => {

@@ -7,6 +7,7 @@ import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
 import { openStore } from '../../src/store/database';
 import { intakeLedgerLegSeqMigration } from '../../src/store/migrations';
 import { sql } from 'kysely';
+import { scaled } from '../support/time-scale';
 
 /**
  * A meeting's cost card reads the meeting's legs in start order and the balance right after its last charge. Both
@@ -33,7 +34,7 @@ describeEachEngine('meeting look-ups: legs in order, balance after the last char
       const r = await tollgate.intake.ingest(T, legs.slice(i, i + 400));
       if (!r.ok) throw new Error(r.message);
     }
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => cleanup());
 
   /** What the ledger says, the slow obvious way: the latest charge entry of any of the meeting's legs. */
@@ -140,5 +141,5 @@ describeEachEngine('migration 0010: ledger entries get their leg\'s settled_seq'
     } finally {
       await cleanup();
     }
-  }, 60_000);
+  }, scaled(60_000));
 });

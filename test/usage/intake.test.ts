@@ -3,6 +3,7 @@ import { describeEachEngine, freshStore } from '../support/engines';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
+import { scaled } from '../support/time-scale';
 
 async function snapshot(store: Store) {
   const legs = await store.db.selectFrom('legs').select(['id', 'status', 'paid_by', 'billed_seconds', 'pool_seconds', 'charge_micros', 'flags', 'content_hash']).where('tenant_id', '=', T).orderBy('id').execute();
@@ -206,7 +207,7 @@ describeEachEngine('intake', (engine) => {
       }),
       { numRuns: engine === 'sqlite' ? 30 : 10 },
     );
-  }, 120_000);
+  }, scaled(120_000));
 });
 
 describeEachEngine('intake: Microsoft’s billed figures arriving later', (engine) => {

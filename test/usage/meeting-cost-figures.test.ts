@@ -5,6 +5,7 @@ import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { sqlitePlansOf } from '../support/query-plans';
 import { NUMBERS, T, USERS, leg, setUpTenant } from '../support/fixtures';
+import { scaled } from '../support/time-scale';
 
 /**
  * A meeting's cost card reads its legs, its rollup row and the balance after its last charge in one statement
@@ -29,7 +30,7 @@ describeEachEngine('meeting cost figures: legs, rollup and balance after in one 
     legs.push(leg({ id: 'c-1', organizer: USERS.sub, callType: 'conf_in', number: NUMBERS.usLandline, seconds: 600, conferenceId: 'conf-c' }));
     const r = await tollgate.intake.ingest(T, legs);
     if (!r.ok) throw new Error(r.message);
-  }, 60_000);
+  }, scaled(60_000));
   afterAll(async () => cleanup());
 
   async function expectSameAsSeparateReads(tenantId: string, conferenceId: string): Promise<void> {
