@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type Insertable } from 'kysely';
-import { withStatementCache } from '../../src/store/database';
+import { SQLITE_CACHED_SQL_MAX_LENGTH, withStatementCache } from '../../src/store/database';
 import type { TenantsTable } from '../../src/store/schema';
 import { describeEachEngine, freshStore } from '../support/engines';
 
@@ -88,6 +88,28 @@ describe('SQLite statement cache', () => {
     } finally {
       database.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prepares a long fixed text once (the card delivery read), and one over the length limit every time', async () => {
+    const { db, prepared, cleanup } = scratch();
+    try {
+      await sql`create table t (id integer primary key, v text not null)`.execute(db);
+      await db.insertInto('t').values({ id: 1, v: 'a' }).execute();
+      // A long select of one fixed text: column aliases make it long, as the delivery read's CTEs do.
+      const longRead = (columns: number) =>
+        sql<{ c0: string }>`select ${sql.raw(Array.from({ length: columns }, (_, i) => `v as c${i}_${'x'.repeat(20)}`).join(', '))} from t`.execute(db);
+      const columnsUnder = Math.floor((SQLITE_CACHED_SQL_MAX_LENGTH - 50) / 40);
+      const columnsOver = Math.ceil(SQLITE_CACHED_SQL_MAX_LENGTH / 20);
+      for (let i = 0; i < 3; i++) {
+        expect((await longRead(columnsUnder)).rows).toHaveLength(1);
+        expect((await longRead(columnsOver)).rows).toHaveLength(1);
+      }
+      const lengths = prepared.filter((s) => s.startsWith('select v as')).map((s) => s.length);
+      expect(lengths.filter((n) => n > 3_900 && n <= SQLITE_CACHED_SQL_MAX_LENGTH)).toHaveLength(1);
+      expect(lengths.filter((n) => n > SQLITE_CACHED_SQL_MAX_LENGTH)).toHaveLength(3);
+    } finally {
+      await cleanup();
     }
   });
 
