@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
-import { jsonRecordset } from './json-rows';
+import { unnestRows, type PgArrayType } from './pg-arrays';
 import { rowValues } from './row-values';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
@@ -148,14 +148,33 @@ export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]):
     for (const d of deltas) statement.run(valuesOf(d));
     return;
   }
-  await meetingsUpsert(tx, deltas, 'json').execute();
+  await meetingsUpsert(tx, deltas, 'arrays').execute();
 }
 
-/** The upsert of `deltas`, as VALUES (bound parameters) or, on PostgreSQL, as one JSON parameter. */
-function meetingsUpsert(tx: Tx, deltas: MeetingRow[], rows: 'values' | 'json' = 'values') {
+/** The meetings' columns as PostgreSQL types for unnestRows (a column added to the table must be added here). */
+const MEETING_COLUMN_TYPES: Readonly<Record<keyof MeetingRow & string, PgArrayType>> = {
+  tenant_id: 'text',
+  conference_id: 'text',
+  organizer_id: 'text',
+  legs: 'bigint',
+  billed_seconds: 'bigint',
+  pool_seconds: 'bigint',
+  charge_micros: 'bigint',
+  subscription_legs: 'bigint',
+  pool_legs: 'bigint',
+  credits_legs: 'bigint',
+  addon_legs: 'bigint',
+  flagged_legs: 'bigint',
+  first_start_at: 'text',
+  last_end_at: 'text',
+  updated_at: 'text',
+};
+
+/** The upsert of `deltas`, as VALUES (bound parameters) or, on PostgreSQL, as one typed array per column. */
+function meetingsUpsert(tx: Tx, deltas: MeetingRow[], rows: 'values' | 'arrays' = 'values') {
   const insert = tx.insertInto('meetings');
   const columns = Object.keys(deltas[0]!) as (keyof MeetingRow & string)[];
-  return (rows === 'json' ? insert.columns(columns).expression(jsonRecordset('meetings', columns, deltas)) : insert.values(deltas))
+  return (rows === 'arrays' ? insert.columns(columns).expression(unnestRows(columns, MEETING_COLUMN_TYPES, deltas)) : insert.values(deltas))
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'conference_id']).doUpdateSet((eb) => ({
         organizer_id: eb.fn.coalesce('meetings.organizer_id', eb.ref('excluded.organizer_id')),

@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+
 /**
  * PostgreSQL array parameters written as array literals ("{...}") here, not handed to pg as JS arrays: pg converts an
  * array element by element through prepareValue and escapes each one with two regular expressions, which on the
@@ -42,4 +44,21 @@ function needsEscape(v: string): boolean {
     if (c === 34 /* " */ || c === 92 /* \ */) return true;
   }
   return false;
+}
+
+/** The PostgreSQL type of a column sent through unnestRows. */
+export type PgArrayType = 'text' | 'bigint';
+
+/**
+ * PostgreSQL: `rows` as `SELECT * FROM unnest($1::text[], $2::bigint[], …) AS v(column, …)`, one array literal per
+ * column, for an INSERT … SELECT. The server reads typed arrays about twice as fast as json_populate_recordset reads
+ * the same rows as JSON (570 meeting rows: 1.9–2.7 against 3.7–5.0 ms per statement), and this process writes them
+ * with less CPU. Integer columns take numbers (or their digits as strings); text columns strings; null is NULL.
+ */
+export function unnestRows<R extends object>(columns: readonly (keyof R & string)[], types: Readonly<Record<keyof R & string, PgArrayType>>, rows: readonly R[]): RawBuilder<unknown> {
+  const arrays = columns.map((column) => {
+    const values = rows.map((r) => (r[column] ?? null) as unknown);
+    return types[column] === 'text' ? sql`${pgTextArray(values as (string | null)[])}::text[]` : sql`${pgIntegerArray(values as (number | null)[])}::bigint[]`;
+  });
+  return sql`SELECT * FROM unnest(${sql.join(arrays)}) AS v(${sql.join(columns.map((c) => sql.id(c)))})`;
 }

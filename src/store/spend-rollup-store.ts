@@ -6,6 +6,7 @@ import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-s
 import { runShaped } from './shaped-query';
 import { CHARGE_TIER } from './spend-rollup-charge-tier';
 import { rowValues } from './row-values';
+import { unnestRows, type PgArrayType } from './pg-arrays';
 
 /**
  * The spend rollups: rated legs summed per UTC day and what the usage and balance cards group by (call type,
@@ -123,19 +124,37 @@ function upsertSumsSqlite<R extends SpendDailyTable | SpendDailyOrganizerTable>(
 }
 
 /**
- * The PostgreSQL upsert of rows' sums into a rollup, the rows as one JSON parameter. The rows are distinct by key
- * (spendDeltas), so no statement updates a row twice. No rows: a statement that adds nothing.
+ * The PostgreSQL upsert of rows' sums into a rollup, the rows as one typed array per column (unnestRows). The rows
+ * are distinct by key (spendDeltas), so no statement updates a row twice. No rows: a statement that adds nothing.
  */
 function pgUpsertSums(table: RollupTable, key: readonly string[], rows: readonly (SpendDailyTable | SpendDailyOrganizerTable)[]) {
   const names = table === 'spend_daily' ? DAILY_COLUMNS : ORGANIZER_COLUMNS;
   const columns = sql.join(names.map((c) => sql.id(c)));
+  const selected = unnestRows(names as readonly string[] as readonly (keyof SpendRollupRow & string)[], SPEND_COLUMN_TYPES, rows as readonly SpendRollupRow[]);
   return sql`INSERT INTO ${sql.table(table)} (${columns})
-    SELECT ${columns} FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)}::json)
+    ${selected}
     ON CONFLICT (${sql.join(key.map((c) => sql.id(c)))}) DO UPDATE SET
       legs = ${sql.ref(`${table}.legs`)} + excluded.legs,
       charge_micros = ${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros,
       billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`;
 }
+
+/** Either rollup's row, every column of both (unnestRows reads those of the table at hand). */
+type SpendRollupRow = SpendDailyTable & SpendDailyOrganizerTable;
+
+/** Both rollups' columns as PostgreSQL types for unnestRows. */
+const SPEND_COLUMN_TYPES: Readonly<Record<keyof SpendRollupRow & string, PgArrayType>> = {
+  tenant_id: 'text',
+  day: 'text',
+  call_type: 'text',
+  toll_free: 'bigint',
+  destination_country: 'text',
+  in_meeting: 'bigint',
+  organizer_id: 'text',
+  legs: 'bigint',
+  charge_micros: 'bigint',
+  billed_seconds: 'bigint',
+};
 
 /** The columns spendDeltas fills, per rollup (named here: an empty delta has no row to take them from). */
 const DAILY_COLUMNS = [...DAILY_KEY, 'legs', 'charge_micros', 'billed_seconds'] as const;
