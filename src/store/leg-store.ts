@@ -152,7 +152,7 @@ export async function addToMeetings(store: Store, tx: Tx, deltas: MeetingRow[]):
 }
 
 /** The meetings' columns as PostgreSQL types for unnestRows (a column added to the table must be added here). */
-const MEETING_COLUMN_TYPES: Readonly<Record<keyof MeetingRow & string, PgArrayType>> = {
+export const MEETING_COLUMN_TYPES: Readonly<Record<keyof MeetingRow & string, PgArrayType>> = {
   tenant_id: 'text',
   conference_id: 'text',
   organizer_id: 'text',

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { pgIntegerArray, pgTextArray, unnestRows, type PgArrayType } from '../../src/store/pg-arrays';
+import { MEETING_COLUMN_TYPES } from '../../src/store/leg-store';
+import { pgIntegerArray, pgTextArray, unnestRows } from '../../src/store/pg-arrays';
 import type { MeetingsTable } from '../../src/store/schema';
 import { freshStore, POSTGRES_URL } from '../support/engines';
 
@@ -57,25 +58,7 @@ describe('pg array literals (text)', () => {
   });
 });
 
-(POSTGRES_URL ? describe : describe.skip)('unnestRows: rows inserted through one typed array per column', () => {
-  const TYPES: Record<keyof MeetingsTable, PgArrayType> = {
-    tenant_id: 'text',
-    conference_id: 'text',
-    organizer_id: 'text',
-    legs: 'bigint',
-    billed_seconds: 'bigint',
-    pool_seconds: 'bigint',
-    charge_micros: 'bigint',
-    subscription_legs: 'bigint',
-    pool_legs: 'bigint',
-    credits_legs: 'bigint',
-    addon_legs: 'bigint',
-    flagged_legs: 'bigint',
-    first_start_at: 'text',
-    last_end_at: 'text',
-    updated_at: 'text',
-  };
-
+(POSTGRES_URL ? describe : describe.skip)('unnestRows: meeting rows inserted through one typed array per column (the rollup upsert’s types)', () => {
   it('stores every row as it was, awkward text, NULLs and integers past 2^31 included', async () => {
     const { store, cleanup } = await freshStore('postgres');
     try {
@@ -97,7 +80,7 @@ describe('pg array literals (text)', () => {
         updated_at: '2026-11-23T10:00:00.000Z',
       }));
       const columns = Object.keys(rows[0]!) as (keyof MeetingsTable)[];
-      await store.db.insertInto('meetings').columns(columns).expression(unnestRows(columns, TYPES, rows)).execute();
+      await store.db.insertInto('meetings').columns(columns).expression(unnestRows(columns, MEETING_COLUMN_TYPES, rows)).execute();
       const back = await store.db.selectFrom('meetings').selectAll().where('tenant_id', '=', 't-unnest').orderBy('legs').execute();
       // bigint columns come back from pg as strings: compared as the digits they hold.
       const digits = (r: MeetingsTable) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]));
