@@ -130,7 +130,7 @@ function upsertSumsSqlite<R extends SpendDailyTable | SpendDailyOrganizerTable>(
 function pgUpsertSums(table: RollupTable, key: readonly string[], rows: readonly (SpendDailyTable | SpendDailyOrganizerTable)[]) {
   const names = table === 'spend_daily' ? DAILY_COLUMNS : ORGANIZER_COLUMNS;
   const columns = sql.join(names.map((c) => sql.id(c)));
-  const selected = unnestRows(names as readonly string[] as readonly (keyof SpendRollupRow & string)[], SPEND_COLUMN_TYPES, rows as readonly SpendRollupRow[]);
+  const selected = unnestRows(names, SPEND_COLUMN_TYPES, rows as readonly SpendRollupRow[]);
   return sql`INSERT INTO ${sql.table(table)} (${columns})
     ${selected}
     ON CONFLICT (${sql.join(key.map((c) => sql.id(c)))}) DO UPDATE SET
