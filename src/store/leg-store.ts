@@ -3,6 +3,7 @@ import type { Store, Tx } from './database';
 import type { LegsTable, MeetingsTable } from './schema';
 import { unnestRows, type PgArrayType } from './pg-arrays';
 import { rowValues } from './row-values';
+import { RowStream } from './pg-copy';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 import type { StatementPipeline } from './statement-pipeline';
@@ -81,13 +82,67 @@ export async function fillInMicrosoftCharge(
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Every column of a leg, in the order intake's COPY sends them (a leg's row has exactly these). */
+export const LEG_COLUMNS = [
+  'tenant_id', 'id', 'call_id', 'call_type', 'status', 'conference_id', 'organizer_id', 'organizer_upn', 'organizer_name', 'callee_number',
+  'caller_number', 'toll_free', 'destination_country', 'start_at', 'end_at', 'duration_seconds', 'paid_by', 'billed_seconds', 'pool_seconds',
+  'credit_seconds', 'charge_micros', 'rate_per_minute_micros', 'connection_fee_micros', 'flags', 'ms_charge_micros', 'ms_connection_charge_micros',
+  'ms_currency', 'ms_license_capability', 'ms_inventory_type', 'ms_usage_location', 'ms_destination_context', 'content_hash', 'settled_seq', 'created_at',
+] as const satisfies readonly (keyof LegRow)[];
+type UnlistedLegColumn = Exclude<keyof LegRow, (typeof LEG_COLUMNS)[number]>;
+// A column added to LegsTable and not to LEG_COLUMNS fails to compile here, rather than go missing from the COPY.
+const everyLegColumnListed: [UnlistedLegColumn] extends [never] ? true : UnlistedLegColumn = true;
+void everyLegColumnListed;
+
 /**
- * Stores legs and adds them to the spend rollup the cards read (spend-rollup-store.ts), in the caller's transaction:
- * two statements sent through `writes`, so on PostgreSQL the rollup's is built while the server stores the legs.
+ * A chunk's legs as intake settles them one by one, stored in the caller's transaction with the spend rollup the
+ * cards read (spend-rollup-store.ts), both sent through `writes`. On PostgreSQL the legs' COPY runs while they are
+ * rated: each full message of rows goes to the server as soon as it is made (RowStream), so the server stores the
+ * first legs while this process rates the rest, instead of waiting for the whole chunk (the COPY is the chunk's
+ * largest statement). On SQLite, whose statements run in this process, they are inserted at close().
+ *
+ * The caller must close() or fail() it: on PostgreSQL the connection stays in COPY mode until then.
  */
-export async function insertLegs(store: Store, tx: Tx, rows: LegRow[], writes: StatementPipeline): Promise<void> {
-  await writes.send(() => store.insertMany(tx, 'legs', rows));
-  await writes.send(() => addToSpendRollup(store, tx, rows));
+export interface LegWriter {
+  add(row: LegRow): void;
+  /** The legs added, in order. */
+  readonly rows: readonly LegRow[];
+  /** Ends the legs' statement and sends the spend rollup's. */
+  close(): Promise<void>;
+  /** Abandons the legs' statement (it fails with `err`, and with it the transaction). */
+  fail(err: unknown): void;
+}
+
+export async function openLegWriter(store: Store, tx: Tx, writes: StatementPipeline): Promise<LegWriter> {
+  const rows: LegRow[] = [];
+  const spendRollup = () => writes.send(() => addToSpendRollup(store, tx, rows));
+  if (store.engine !== 'postgres') {
+    return {
+      rows,
+      add: (row) => void rows.push(row),
+      close: async () => {
+        await writes.send(() => store.insertMany(tx, 'legs', rows));
+        await spendRollup();
+      },
+      fail: () => undefined,
+    };
+  }
+  const copy = new RowStream('legs', LEG_COLUMNS);
+  await writes.send(() => copy.execute(tx));
+  // Only microtasks away when nothing else is queued on the connection: from here on rows go out as they are made.
+  await copy.submitted;
+  return {
+    rows,
+    add: (row) => {
+      copy.add(row);
+      rows.push(row);
+    },
+    close: async () => {
+      copy.end();
+      await spendRollup();
+    },
+    fail: (err) => copy.fail(err),
+  };
 }
 
 export interface LegFilter {

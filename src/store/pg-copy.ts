@@ -44,11 +44,13 @@ export class CopyIn {
   private sentBytes = 0;
   /** What stopped the data half-way (a value no column can hold): the caller gets it, not the server's CopyFail echo. */
   private dataError: Error | undefined;
+  /** The server answered (done, or failed): it is out of COPY mode. */
+  protected answered = false;
 
   /** `data` makes the rows' data and hands each message to `emit` as soon as it is full (copyData). */
   constructor(
     readonly text: string,
-    private readonly data: (emit: (chunk: Buffer) => void) => void,
+    private readonly data: (emit: (chunk: Buffer) => void) => void = () => undefined,
   ) {}
 
   /** Bytes of data sent so far (all of it once run() has settled). */
@@ -78,17 +80,31 @@ export class CopyIn {
    */
   submit(connection: CopyConnection): void {
     connection.query(this.text);
+    this.sendData(connection);
+  }
+
+  /** After the statement: the data and its end (a RowStream sends its rows as they come instead). */
+  protected sendData(connection: CopyConnection): void {
     try {
-      this.data((chunk) => {
-        this.sentBytes += chunk.length;
-        connection.sendCopyFromChunk(chunk);
-      });
+      this.data((chunk) => this.sendChunk(connection, chunk));
     } catch (err) {
-      this.dataError = err instanceof Error ? err : new Error(String(err));
-      connection.sendCopyFail(this.dataError.message);
+      this.failWith(connection, err);
       return;
     }
     connection.endCopyFrom();
+  }
+
+  protected sendChunk(connection: CopyConnection, chunk: Buffer): void {
+    // Once the server has answered (an error ends COPY mode early), nothing more of this copy goes out: the
+    // connection may already carry the next statement.
+    if (this.answered) return;
+    this.sentBytes += chunk.length;
+    connection.sendCopyFromChunk(chunk);
+  }
+
+  protected failWith(connection: CopyConnection, err: unknown): void {
+    this.dataError = err instanceof Error ? err : new Error(String(err));
+    if (!this.answered) connection.sendCopyFail(this.dataError.message);
   }
 
   /** The server is in COPY mode: the data was sent with the statement. */
@@ -99,10 +115,12 @@ export class CopyIn {
   }
 
   handleReadyForQuery(): void {
+    this.answered = true;
     this.callback?.(null, { command: 'COPY', rowCount: this.rowCount, rows: [] });
   }
 
   handleError(err: Error): void {
+    this.answered = true;
     this.callback?.(err);
   }
 
@@ -152,31 +170,58 @@ function copyText(value: unknown, table: string, column: string): string {
 }
 
 /**
- * The rows' data in COPY's text format, in messages of about MESSAGE_BYTES, each handed to `emit` once full. Each
- * row's line is written into the message buffer as soon as it is made, so nothing but the buffers outlives a row: no
- * long string of a whole chunk (a large object V8 only frees in a full collection), no rope of thousands of pieces.
+ * Rows in COPY's text format, in messages of about MESSAGE_BYTES, each handed to `emit` once full. Each row's line is
+ * written into the message buffer as soon as it is made, so nothing but the buffers outlives a row: no long string of
+ * a whole chunk (a large object V8 only frees in a full collection), no rope of thousands of pieces.
  */
-export function emitCopyData(table: string, columns: readonly string[], rows: readonly object[], emit: (chunk: Buffer) => void): void {
-  const width = columns.length;
-  const valuesOf = rowValues(columns);
-  let buffer = Buffer.allocUnsafe(MESSAGE_BYTES);
-  let used = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const values = valuesOf(rows[r]!);
+export class CopyEncoder {
+  private readonly width: number;
+  private readonly valuesOf: (row: object) => unknown[];
+  private buffer = Buffer.allocUnsafe(MESSAGE_BYTES);
+  private used = 0;
+
+  constructor(
+    private readonly table: string,
+    private readonly columns: readonly string[],
+    private readonly emit: (chunk: Buffer) => void,
+  ) {
+    this.width = columns.length;
+    this.valuesOf = rowValues(columns);
+  }
+
+  /** Adds a row's line; throws (writing nothing of it) when a value cannot be copied. */
+  write(row: object): void {
+    const values = this.valuesOf(row);
+    const width = this.width;
     let line = '';
     for (let c = 0; c < width; c++) {
-      line += copyText(values[c], table, columns[c]!);
+      line += copyText(values[c], this.table, this.columns[c]!);
       line += c === width - 1 ? '\n' : '\t';
     }
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: a line that might not fit starts the next message.
-    if (used + line.length * 3 > buffer.length) {
-      if (used > 0) emit(buffer.subarray(0, used));
-      buffer = Buffer.allocUnsafe(Math.max(MESSAGE_BYTES, line.length * 3));
-      used = 0;
+    if (this.used + line.length * 3 > this.buffer.length) {
+      if (this.used > 0) this.emit(this.buffer.subarray(0, this.used));
+      this.buffer = Buffer.allocUnsafe(Math.max(MESSAGE_BYTES, line.length * 3));
+      this.used = 0;
     }
-    used += buffer.write(line, used, 'utf8');
+    this.used += this.buffer.write(line, this.used, 'utf8');
   }
-  if (used > 0) emit(buffer.subarray(0, used));
+
+  /** Hands over the last message, however full. */
+  flush(): void {
+    if (this.used === 0) return;
+    const last = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafe(MESSAGE_BYTES);
+    this.used = 0;
+    this.emit(last);
+  }
+}
+
+/** The rows' data in COPY's text format (CopyEncoder), message by message. */
+export function emitCopyData(table: string, columns: readonly string[], rows: readonly object[], emit: (chunk: Buffer) => void): void {
+  const encoder = new CopyEncoder(table, columns, emit);
+  for (let r = 0; r < rows.length; r++) encoder.write(rows[r]!);
+  encoder.flush();
 }
 
 /** emitCopyData's messages, collected. */
@@ -193,9 +238,79 @@ export function copyData(table: string, columns: readonly string[], rows: readon
 export async function copyRows(tx: Tx, table: string, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
   const copy = new CopyIn(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`, (emit) =>
     emitCopyData(table, columns, rows, emit),
   );
   await tx.executeQuery(CompiledQuery.raw(COPY_IN, [copy]));
+}
+
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * A COPY into `table` whose rows are made while it runs: the statement goes out as soon as the connection takes it,
+ * and each full message of rows as soon as it is made (add), so the server stores the first rows while this process
+ * still makes the rest (intake rates a chunk's legs into one: the server's COPY, its largest statement, no longer
+ * waits for the whole chunk to be rated). Rows added before the connection takes the statement wait in memory.
+ *
+ * Whoever opens one must end() or fail() it, whatever happens: until then the connection stays in COPY mode and
+ * every later statement of the transaction waits behind it.
+ */
+export class RowStream extends CopyIn {
+  private readonly encoder: CopyEncoder;
+  private connection: CopyConnection | undefined;
+  private readonly waiting: Buffer[] = [];
+  private state: 'open' | 'ended' | 'failed' = 'open';
+  private failure: unknown;
+  private markSubmitted!: () => void;
+  /** Resolves once the connection took the statement: from then on add() sends as it goes. */
+  readonly submitted = new Promise<void>((resolve) => (this.markSubmitted = resolve));
+
+  constructor(table: string, columns: readonly string[]) {
+    super(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`);
+    this.encoder = new CopyEncoder(table, columns, (chunk) => {
+      if (this.connection) this.sendChunk(this.connection, chunk);
+      else this.waiting.push(chunk);
+    });
+  }
+
+  /** Adds a row; throws when one of its values cannot be copied (then fail() the stream). */
+  add(row: object): void {
+    if (this.state !== 'open') throw new Error(`RowStream.add after ${this.state === 'ended' ? 'end' : 'fail'}()`);
+    this.encoder.write(row);
+  }
+
+  /** No more rows: the last message and the copy's end go out. */
+  end(): void {
+    if (this.state !== 'open') return;
+    this.encoder.flush();
+    this.state = 'ended';
+    if (this.connection && !this.answered) this.connection.endCopyFrom();
+  }
+
+  /** Abandons the copy: the server rolls back what it stored of it, and the statement fails with `err`. */
+  fail(err: unknown): void {
+    if (this.state !== 'open') return;
+    this.state = 'failed';
+    this.failure = err;
+    this.waiting.length = 0;
+    if (this.connection) this.failWith(this.connection, err);
+  }
+
+  protected override sendData(connection: CopyConnection): void {
+    this.connection = connection;
+    this.markSubmitted();
+    if (this.state === 'failed') return this.failWith(connection, this.failure);
+    for (const chunk of this.waiting.splice(0)) this.sendChunk(connection, chunk);
+    if (this.state === 'ended') connection.endCopyFrom();
+  }
+
+  /** Runs the statement inside `tx` (as copyRows does); settles once the server has stored the rows, or refused them. */
+  async execute(tx: Tx): Promise<void> {
+    try {
+      await tx.executeQuery(CompiledQuery.raw(COPY_IN, [this]));
+    } finally {
+      // The statement never reached the connection (the transaction's connection was gone): nothing to wait for.
+      this.markSubmitted();
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { ok, type Outcome } from '../outcome';
 import type { Tx } from '../store/database';
 import type { TenantRow } from '../store/tenant-store';
 import type { RateCard } from '../billing/rate-card';
-import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findStoredLegs, insertLegs, isStoredLegKey, poolUsed, type LegRow, type MeetingRow, type StoredLeg } from '../store/leg-store';
+import { fillInMicrosoftCharge, addPoolUsage, addToMeetings, findStoredLegs, isStoredLegKey, openLegWriter, poolUsed, type LegRow, type MeetingRow, type StoredLeg } from '../store/leg-store';
 import { findOrganizers } from '../store/user-store';
 import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
@@ -205,77 +205,87 @@ export class Intake {
       const rateCard = await loadRateCard(tx, tenant);
       const organizers = await this.organizers(tx, tenantId, fresh);
       const poolTotal = poolSecondsFor(tenant.pool_licenses);
+      // The pool's use so far in every month the chunk's legs draw from, read before the legs' statement starts (on
+      // PostgreSQL it runs while they are rated, and nothing else can be read on the connection meanwhile).
+      const months = new Array<string | undefined>(fresh.length);
       const poolAtStart = new Map<string, number>();
-      const poolByMonth = new Map<string, number>();
+      for (let i = 0; i < fresh.length; i++) {
+        const r = fresh[i]!;
+        if (!r.rated) continue;
+        const month = (months[i] = poolMonth(new Date(r.startMs)));
+        if (!poolAtStart.has(month)) poolAtStart.set(month, await poolUsed(tx, tenantId, month));
+      }
+      const poolByMonth = new Map(poolAtStart);
       const meetings = new Map<string, MeetingRow>();
-      const legs: LegRow[] = [];
       // The same for every leg of the chunk: built once.
       const ratingTenant: RatingContext['tenant'] = { country: tenant.country, currency: tenant.currency, billingMode: tenant.billing_mode };
       const globalDialOutPolicy = tenant.global_dial_out_policy as DialOutPolicyName;
 
-      for (const r of fresh) {
-        if (!r.rated) {
-          summary.ignored += 1;
-          legs.push(legRow(tenantId, r, undefined, book.nextLegSeq(), now));
-          continue;
-        }
-        const startDateTime = new Date(r.startMs);
-        const month = poolMonth(startDateTime);
-        let used = poolByMonth.get(month);
-        if (used === undefined) {
-          used = await poolUsed(tx, tenantId, month);
-          poolAtStart.set(month, used);
-          poolByMonth.set(month, used);
-        }
-        const organizer = organizers.get(r.organizerId!) ?? (r.organizerUpn ? organizers.get(r.organizerUpn.toLowerCase()) : undefined);
-        const decision = rateLeg(
-          {
-            callType: r.callType as 'conf_in' | 'conf_out',
-            number: r.calleeNumber!,
-            tollFree: r.tollFree,
-            durationSeconds: r.durationSeconds,
-            startDateTime,
-          },
-          {
-            mode: 'settle',
-            tenant: ratingTenant,
-            organizer,
-            globalDialOutPolicy,
-            rateCard,
-            poolRemainingSeconds: Math.max(0, poolTotal - used),
-            balanceMicros: book.balanceMicros,
-          },
-        );
-        if (!decision.ok) {
-          // Settlement refuses nothing but a number that is not a number; validate() already caught those.
-          summary.rejected.push({ id: r.id, index: -1, reason: decision.reason, message: decision.message });
-          continue;
-        }
-        if (decision.poolSeconds > 0) poolByMonth.set(month, used + decision.poolSeconds);
-        const seq = book.nextLegSeq();
-        book.charge(decision.chargeMicros, { id: r.id, seq });
-        summary.accepted += 1;
-        if (decision.chargeMicros > 0) {
-          summary.charged += decision.chargeMicros;
-          summary.chargedLegs += 1;
-        }
-        legs.push(legRow(tenantId, r, decision, seq, now));
-        if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
-      }
-
-      // The chunk's writes go out back to back (statement-pipeline.ts): each one's data is built while the server
-      // stores the one before. The hook's reads queue behind them and see them.
+      // The chunk's writes go out back to back (statement-pipeline.ts): the legs' as they are rated (openLegWriter),
+      // then each one's data is built while the server stores the one before. The hook's reads queue behind them and
+      // see them.
       const store = this.ledger.store;
       const writes = new StatementPipeline(store.engine);
       await writes.run(async () => {
-        await insertLegs(store, tx, legs, writes);
+        const legs = await openLegWriter(store, tx, writes);
+        try {
+          for (let i = 0; i < fresh.length; i++) {
+            const r = fresh[i]!;
+            if (!r.rated) {
+              summary.ignored += 1;
+              legs.add(legRow(tenantId, r, undefined, book.nextLegSeq(), now));
+              continue;
+            }
+            const month = months[i]!;
+            const used = poolByMonth.get(month)!;
+            const organizer = organizers.get(r.organizerId!) ?? (r.organizerUpn ? organizers.get(r.organizerUpn.toLowerCase()) : undefined);
+            const decision = rateLeg(
+              {
+                callType: r.callType as 'conf_in' | 'conf_out',
+                number: r.calleeNumber!,
+                tollFree: r.tollFree,
+                durationSeconds: r.durationSeconds,
+                startDateTime: new Date(r.startMs),
+              },
+              {
+                mode: 'settle',
+                tenant: ratingTenant,
+                organizer,
+                globalDialOutPolicy,
+                rateCard,
+                poolRemainingSeconds: Math.max(0, poolTotal - used),
+                balanceMicros: book.balanceMicros,
+              },
+            );
+            if (!decision.ok) {
+              // Settlement refuses nothing but a number that is not a number; validate() already caught those.
+              summary.rejected.push({ id: r.id, index: -1, reason: decision.reason, message: decision.message });
+              continue;
+            }
+            if (decision.poolSeconds > 0) poolByMonth.set(month, used + decision.poolSeconds);
+            const seq = book.nextLegSeq();
+            book.charge(decision.chargeMicros, { id: r.id, seq });
+            summary.accepted += 1;
+            if (decision.chargeMicros > 0) {
+              summary.charged += decision.chargeMicros;
+              summary.chargedLegs += 1;
+            }
+            legs.add(legRow(tenantId, r, decision, seq, now));
+            if (r.conferenceId) addToMeeting(meetings, tenantId, r, decision, now);
+          }
+        } catch (err) {
+          legs.fail(err);
+          throw err;
+        }
+        await legs.close();
         for (const [month, used] of poolByMonth) {
           const drawn = used - poolAtStart.get(month)!;
           if (drawn > 0) await writes.send(() => addPoolUsage(tx, tenantId, month, drawn));
         }
         await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
-        if (this.onSettled) await this.onSettled(tx, tenant, legs, organizers, rateCard, now);
-        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], legs[legs.length - 1]?.settled_seq ?? 0, now));
+        const rows = legs.rows;
+        if (this.onSettled) await this.onSettled(tx, tenant, rows, organizers, rateCard, now);
+        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now));
       });
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
