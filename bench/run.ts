@@ -101,7 +101,8 @@ function intakeReport(result: IntakeBenchResult): string {
       ['  rows per transaction', ...col((e) => fmt(e.raw!.rowsPerTransaction))],
       ['  at the intake\'s transaction size, rows/s', ...col((e) => (e.rawAtIntakeTransactionSize ? `${fmt(e.rawAtIntakeTransactionSize.rowsPerSecond)} (×${e.rawAtIntakeTransactionSize.rowsPerTransaction})` : 'same'))],
       ['  CPU time of this process (+ PostgreSQL server process), s', ...col((e) => `${e.raw!.cpuSeconds.toFixed(2)}${e.raw!.serverCpuSeconds === undefined ? '' : ` + ${e.raw!.serverCpuSeconds.toFixed(2)}`}`)],
-      ['whole path / raw', ...col((e) => pct(e.ratio))],
+      ['whole path / raw (median round)', ...col((e) => pct(e.ratio))],
+      ['  each round, in order', ...col((e) => (e.rounds ?? []).map((r) => pct(r.ratio)).join(' / '))],
       ['  by CPU time (less disturbed by a busy machine)', ...col((e) => (e.cpuRatio === undefined ? '-' : pct(e.cpuRatio)))],
       ['target', ...col((e) => `≥ ${pct(e.target)}`)],
       ['result', ...col((e) => (e.pass ? 'PASS' : 'FAIL'))],
@@ -125,7 +126,7 @@ function intakeReport(result: IntakeBenchResult): string {
       out.push(`    paid by ${JSON.stringify(o.paidBy)}; charged ${o.chargedUsd.toLocaleString('en-US')} USD on ${fmt(o.chargedLegs)} legs, ${o.autoRecharges} auto-recharges`);
       out.push(`    ledger entries ${JSON.stringify(o.ledgerEntries)}, meeting rollups ${fmt(o.meetings)}`);
       out.push(`    pool ${fmt(o.pool.usedSeconds)} / ${fmt(o.pool.totalSeconds)} s used, drained by leg #${o.pool.drainedAtLeg ?? '-'} (${pct(o.pool.drainedAtFraction ?? undefined)} of the run)`);
-      out.push(`    raw: ${e.raw!.method}, median of ${e.raw!.reps}`);
+      out.push(`    raw: ${e.raw!.method}, median of ${e.raw!.reps} after each whole-path run; ${e.rounds?.length ?? 1} rounds, the median round's figures above`);
     }
   }
   for (const e of result.engines.filter((x) => x.skipped)) {
