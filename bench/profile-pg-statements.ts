@@ -6,6 +6,10 @@ import { openStore } from '../src/store/database';
 import { CopyIn } from '../src/store/pg-copy';
 import { processCpuSeconds } from './memory';
 import { BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
+import { monthWorkload } from './fraud-guard';
+import { createTollgate, type Tollgate } from '../src/tollgate';
+import { FixedClock } from '../src/time/clock';
+import { silentLogger } from '../src/observability/logger';
 
 /**
  * Where the PostgreSQL intake path waits on the server: every statement the intake sends, grouped by kind, with its
@@ -15,6 +19,8 @@ import { BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
  * statement costs this process a little CPU; the server's figures are not disturbed by it.
  *
  *   BENCH_LEGS=100000 npx tsx bench/profile-pg-statements.ts          # PROFILE_DATABASE_URL, else TEST_DATABASE_URL
+ *   PROFILE_WORKLOAD=month npx tsx bench/profile-pg-statements.ts      # the fraud guard's month (bench/fraud-guard.ts)
+ *   PROFILE_WORKLOAD=month PROFILE_GUARD=off npx tsx bench/profile-pg-statements.ts   # the same without the guard
  *
  * It creates a scratch database on that server and drops it afterwards.
  */
@@ -66,9 +72,12 @@ async function serverCpu(admin: pg.Client, database: string): Promise<Map<number
 
 async function main(): Promise<void> {
   const base = process.env.PROFILE_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  const legs = Number(process.env.BENCH_LEGS ?? 30_000);
   const batchSize = Number(process.env.BENCH_BATCH ?? 2_000);
-  const workload = generateWorkload(legs, batchSize);
+  const month = process.env.PROFILE_WORKLOAD === 'month';
+  const guard = process.env.PROFILE_GUARD !== 'off';
+  const intake = month ? monthWorkload(4, batchSize) : undefined;
+  const workload = month ? undefined : generateWorkload(Number(process.env.BENCH_LEGS ?? 30_000), batchSize);
+  const legs = intake?.legs ?? workload!.legs;
 
   const name = `tollgate_profile_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
@@ -134,13 +143,26 @@ async function main(): Promise<void> {
 
   const store = await openStore(url.toString());
   try {
-    const { tollgate } = await setUpBenchTenant(store, workload);
+    let batches: number;
+    let batch: (i: number) => { tenantId: string; records: Record<string, unknown>[] };
+    let tollgate: Tollgate;
+    if (intake) {
+      await intake.setUp(store);
+      tollgate = createTollgate(store, new FixedClock(intake.now), silentLogger, guard ? {} : { fraudGuard: false });
+      batches = intake.batches;
+      batch = (i) => intake.batch(i);
+    } else {
+      tollgate = (await setUpBenchTenant(store, workload!)).tollgate;
+      batches = workload!.pages.length;
+      batch = (i) => ({ tenantId: BENCH_TENANT, records: workload!.batch(i) });
+    }
     const server0 = await serverCpu(admin, name);
     recording = true;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < workload.pages.length; i++) {
-      const r = await tollgate.intake.ingest(BENCH_TENANT, workload.batch(i));
+    for (let i = 0; i < batches; i++) {
+      const { tenantId, records } = batch(i);
+      const r = await tollgate.intake.ingest(tenantId, records);
       if (!r.ok) throw new Error(r.message);
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -151,9 +173,9 @@ async function main(): Promise<void> {
     for (const [pid, s1] of server1) serverSeconds += s1 - (server0.get(pid) ?? 0);
     const rows = [...kinds.entries()].sort((a, b) => b[1].ms - a[1].ms);
     const waited = rows.reduce((s, [, k]) => s + k.ms, 0) / 1000;
-    const chunks = workload.pages.length;
+    const chunks = batches;
     const lines = [
-      `PostgreSQL intake: ${legs} legs in ${seconds.toFixed(2)} s = ${Math.round(legs / seconds)} legs/s, ${chunks} ingest calls`,
+      `PostgreSQL intake${intake ? `, the fraud guard's month, guard ${guard ? 'on' : 'off'}` : ''}: ${legs} legs in ${seconds.toFixed(2)} s = ${Math.round(legs / seconds)} legs/s, ${chunks} ingest calls`,
       `  this process's CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; waiting on statements: ${waited.toFixed(2)} s; ` +
         `server processes' CPU: ${server1.size > 0 ? `${serverSeconds.toFixed(2)} s` : 'not readable (remote server)'}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
       `  statements: ${rows.reduce((s, [, k]) => s + k.count, 0)} (${(rows.reduce((s, [, k]) => s + k.count, 0) / chunks).toFixed(1)} per ingest call)`,
