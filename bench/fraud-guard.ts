@@ -10,7 +10,7 @@ import { FixedClock } from '../src/time/clock';
 import { createTollgate } from '../src/tollgate';
 import { FraudGuard } from '../src/fraud/fraud-guard';
 import { serverProcessesCpu } from './memory';
-import type { SettledLegsHook } from '../src/usage/intake';
+import type { BeforeRatingHook, SettledLegsHook } from '../src/usage/intake';
 import { storeRateCardCsv } from '../src/rates/rate-card-store';
 import { BENCH_NOW, BENCH_TENANT, generateWorkload, setUpBenchTenant } from './workload';
 import { sampleRates } from '../test/support/fixtures';
@@ -206,18 +206,20 @@ async function ingestAll(store: Store, workload: GuardWorkload, guard: boolean):
   const fraud = new FraudGuard(store, silentLogger);
   let hookMs = 0;
   let hookCpu = 0;
-  const onSettled: SettledLegsHook = async (...args) => {
+  const timed = async (run: () => Promise<void>): Promise<void> => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     try {
-      await fraud.onSettled(...args);
+      await run();
     } finally {
       hookMs += performance.now() - t0;
       const c = process.cpuUsage(c0);
       hookCpu += c.user + c.system;
     }
   };
-  const tollgate = createTollgate(store, new FixedClock(workload.now), silentLogger, guard ? { onSettled } : { fraudGuard: false });
+  const onSettled: SettledLegsHook = (...args) => timed(() => fraud.onSettled(...args));
+  const beforeRating: BeforeRatingHook = (...args) => timed(() => fraud.beforeRating(...args));
+  const tollgate = createTollgate(store, new FixedClock(workload.now), silentLogger, guard ? { onSettled, beforeRating } : { fraudGuard: false });
   let ms = 0;
   let cpu = 0;
   for (let i = 0; i < workload.batches; i++) {

@@ -50,7 +50,8 @@ export function createTollgate(store: Store, clock: Clock, logger: Logger, intak
     clock,
     logger,
     ledger,
-    intake: new Intake(ledger, clock, logger, { ...intakeOptions, onSettled }),
+    // The guard's read ahead of rating only serves its own onSettled: a caller's stand-in brings its own, or none.
+    intake: new Intake(ledger, clock, logger, { ...intakeOptions, onSettled, beforeRating: intakeOptions.onSettled ? intakeOptions.beforeRating : guard?.beforeRating }),
     directory: new Directory(store, clock),
     ingestKeys: new IngestKeys(store, clock),
     meetings: new MeetingQueries(store),

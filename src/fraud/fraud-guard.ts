@@ -23,13 +23,15 @@ import {
   type RollupRows,
 } from '../store/fraud-store';
 import type { LegRow } from '../store/leg-store';
-import { canonicalInstant } from '../usage/call-record';
+import { canonicalInstant, type CallRecord } from '../usage/call-record';
+import type { StatementPipeline } from '../store/statement-pipeline';
 import type { TenantRow } from '../store/tenant-store';
 import { PATTERN_WORDS, type FraudPattern } from './fraud-patterns';
 import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-settings';
 import {
   addDays,
   BASELINE_DAYS,
+  coversNeeds,
   emptyHistoryRows,
   historyNeeds,
   hoursFromText,
@@ -70,6 +72,8 @@ export class FraudGuard {
   private readonly bootstrapAdmins: readonly string[];
   /** Per tenant: the settings its last chunk read (as stored, and parsed), which the next chunk assumes. */
   private readonly knownSettings = new Map<string, KnownSettings>();
+  /** Per chunk transaction: the read beforeRating sent, under which settings, for which rows. */
+  private readonly prefetched = new WeakMap<Tx, Prefetched>();
 
   constructor(
     private readonly store: Store,
@@ -78,6 +82,41 @@ export class FraudGuard {
   ) {
     this.bootstrapAdmins = options.bootstrapAdmins ?? [];
   }
+
+  /**
+   * Intake's before-rating hook (src/usage/intake.ts), PostgreSQL only: sends the chunk's first read (settings,
+   * countries, and the day rows and short-call counts its dial-outs can touch) ahead of the legs' COPY, so that its
+   * answer is here when onSettled starts and onSettled's work runs while the server still stores the chunk's legs.
+   * The rows are those of every rated dial-out record with a number (a superset of the legs onSettled checks: rating
+   * drops none of them but a number it cannot place); onSettled reads again if they do not cover its legs after all.
+   * On SQLite the store is in this process: nothing to overlap, so nothing is read early.
+   */
+  readonly beforeRating = async (
+    tx: Tx,
+    tenant: TenantRow,
+    records: readonly CallRecord[],
+    organizers: ReadonlyMap<string, OrganizerProfile>,
+    writes: StatementPipeline,
+  ): Promise<void> => {
+    if (this.store.sqlite) return;
+    const known = this.knownSettings.get(tenant.tenant_id) ?? DEFAULT_SETTINGS;
+    const checked: { leg: DialOut; facts: LegFacts }[] = [];
+    const facts = new Map<string, LegFacts>();
+    for (const r of records) {
+      if (r.callType !== 'conf_out' || !r.rated || !r.calleeNumber) continue;
+      const leg = dialOutOfRecord(r, tenant, organizers);
+      const f = legFacts(leg, known.settings);
+      checked.push({ leg, facts: f });
+      facts.set(r.id, f);
+    }
+    if (checked.length === 0) return;
+    const needs = historyNeeds(checked, { allRanges: false });
+    await writes.send(() => {
+      const state = loadGuardState(this.store, tx, tenant.tenant_id, ...storeNeeds(needs));
+      this.prefetched.set(tx, { settingsText: known.text, needs, facts, state });
+      return state;
+    });
+  };
 
   /** Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. */
   readonly onSettled = async (
@@ -88,6 +127,8 @@ export class FraudGuard {
     rateCard: RateCard,
     at: string,
   ): Promise<void> => {
+    const prefetched = this.prefetched.get(tx);
+    this.prefetched.delete(tx);
     const dialOuts: DialOut[] = [];
     const dialOutRows: LegRow[] = [];
     for (const leg of legs) {
@@ -98,10 +139,18 @@ export class FraudGuard {
     if (dialOuts.length === 0) return;
     const tenantId = tenant.tenant_id;
     // The legs' facts (and so the rows to read) depend on the settings: those of the tenant's last chunk are assumed,
-    // and read with the rows in one statement; when they changed since, the rows are read again for the new facts.
+    // and read with the rows in one statement (sent before rating when beforeRating ran); when they changed since,
+    // the rows are read again for the new facts.
     let known = this.knownSettings.get(tenantId) ?? DEFAULT_SETTINGS;
-    let checked = dialOuts.map((leg) => ({ leg, facts: legFacts(leg, known.settings) }));
-    const state = await loadGuardState(this.store, tx, tenantId, ...storeNeeds(historyNeeds(checked, { allRanges: false })));
+    // A leg's facts as beforeRating found them for its record (the same organizer, instant, duration and number),
+    // under the same settings: not worked out twice.
+    const early = prefetched?.settingsText === known.text ? prefetched.facts : undefined;
+    let checked = dialOuts.map((leg) => ({ leg, facts: early?.get(leg.legId) ?? legFacts(leg, known.settings) }));
+    const needs = historyNeeds(checked, { allRanges: false });
+    const state =
+      early && coversNeeds(prefetched!.needs, needs)
+        ? await prefetched!.state
+        : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
     let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
     if (state.settings !== known.text) {
       known = { text: state.settings, settings: parseStoredSettings(state.settings) };
@@ -267,12 +316,35 @@ function digitsOf(number: string): string {
   return number.slice(1);
 }
 
+/** The organizer a leg or record names, as the rules key it, and the country whose night it keeps. */
+function organizerOf(id: string | null, upn: string | null, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): { key: string; country: string } {
+  const profile = (id ? organizers.get(id) : undefined) ?? (upn ? organizers.get(upn.toLowerCase()) : undefined);
+  return { key: profile?.id ?? id ?? upn?.toLowerCase() ?? '(unknown organizer)', country: profile?.usageLocation ?? tenant.country };
+}
+
+/** A call record about to be rated, as far as legFacts reads it (what only rating knows is left empty). */
+function dialOutOfRecord(r: CallRecord, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
+  const organizer = organizerOf(r.organizerId, r.organizerUpn, tenant, organizers);
+  return {
+    legId: r.id,
+    organizerKey: organizer.key,
+    organizerCountry: organizer.country,
+    startMs: r.startMs,
+    durationSeconds: r.durationSeconds,
+    destinationCountry: '',
+    digits: digitsOf(r.calleeNumber!),
+    ratePerMinuteMicros: null,
+    chargeMicros: 0,
+    conferenceId: r.conferenceId,
+  };
+}
+
 function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
-  const profile = (leg.organizer_id ? organizers.get(leg.organizer_id) : undefined) ?? (leg.organizer_upn ? organizers.get(leg.organizer_upn.toLowerCase()) : undefined);
+  const organizer = organizerOf(leg.organizer_id, leg.organizer_upn, tenant, organizers);
   return {
     legId: leg.id,
-    organizerKey: profile?.id ?? leg.organizer_id ?? leg.organizer_upn?.toLowerCase() ?? '(unknown organizer)',
-    organizerCountry: profile?.usageLocation ?? tenant.country,
+    organizerKey: organizer.key,
+    organizerCountry: organizer.country,
     // Stored start times are canonical (toISOString's form): read without Date.parse, which reads them the same.
     startMs: canonicalInstant(leg.start_at) ?? Date.parse(leg.start_at),
     durationSeconds: Number(leg.duration_seconds),
@@ -287,6 +359,15 @@ function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<strin
 interface KnownSettings {
   text: string | null;
   settings: FraudSettings;
+}
+
+interface Prefetched {
+  /** The settings the rows were chosen under (the tenant's last chunk's). */
+  settingsText: string | null;
+  needs: HistoryNeeds;
+  /** Each dial-out record's facts under those settings, by id (a leg's id is its record's). */
+  facts: Map<string, LegFacts>;
+  state: ReturnType<typeof loadGuardState>;
 }
 
 const DEFAULT_SETTINGS: KnownSettings = { text: null, settings: parseStoredSettings(null) };

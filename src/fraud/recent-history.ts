@@ -191,6 +191,18 @@ export function historyNeeds(facts: readonly { leg: DialOut; facts: LegFacts }[]
   };
 }
 
+/** Whether the rows read for `read` hold every row `wanted` asks for (the same settings assumed). */
+export function coversNeeds(read: HistoryNeeds, wanted: HistoryNeeds): boolean {
+  if (wanted.dayRange) {
+    if (!read.dayRange || wanted.dayRange[0] < read.dayRange[0] || wanted.dayRange[1] > read.dayRange[1]) return false;
+    const organizers = new Set(read.organizers);
+    for (const o of wanted.organizers) if (!organizers.has(o)) return false;
+  }
+  const ranges = new Set(read.ranges.map(([range, day]) => key(range, day)));
+  for (const [range, day] of wanted.ranges) if (!ranges.has(key(range, day))) return false;
+  return true;
+}
+
 /** Two-level map: organizer → day → value (no key strings to build per lookup). */
 type ByOrganizerDay<V> = Map<string, Map<string, V>>;
 

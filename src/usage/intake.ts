@@ -77,11 +77,26 @@ export type SettledLegsHook = (
   at: string,
 ) => Promise<void>;
 
+/**
+ * Runs in a chunk's transaction before its records are rated: a hook may send reads through `writes` whose answers
+ * its onSettled will want (FraudGuard.beforeRating). They go out ahead of the legs' COPY, which then runs while the
+ * chunk is rated: on PostgreSQL a read queued behind the chunk's writes waits for all of them, and the work the hook
+ * does with its answer (the server idle meanwhile) could not overlap theirs.
+ */
+export type BeforeRatingHook = (
+  tx: Tx,
+  tenant: TenantRow,
+  records: readonly CallRecord[],
+  organizers: ReadonlyMap<string, OrganizerProfile>,
+  writes: StatementPipeline,
+) => Promise<void>;
+
 export interface IntakeOptions {
   /** Legs per transaction: each commits whole or not at all. */
   chunkSize?: number;
   /** Runs in each chunk's transaction with the legs it stored (the toll-fraud guard, src/fraud/fraud-guard.ts). */
   onSettled?: SettledLegsHook;
+  beforeRating?: BeforeRatingHook;
 }
 
 /**
@@ -95,6 +110,7 @@ export class Intake {
   /** Tenants whose last chunk held stored legs: their next chunk looks its ids up first (see settleChunk). */
   private readonly lookUpFirst = new Set<string>();
   private readonly onSettled: SettledLegsHook | undefined;
+  private readonly beforeRating: BeforeRatingHook | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -104,6 +120,7 @@ export class Intake {
   ) {
     this.chunkSize = options.chunkSize ?? 2000;
     this.onSettled = options.onSettled;
+    this.beforeRating = options.beforeRating;
   }
 
   /** Validates every input; returns the valid records and the rejections. */
@@ -227,6 +244,7 @@ export class Intake {
       const store = this.ledger.store;
       const writes = new StatementPipeline(store.engine);
       await writes.run(async () => {
+        if (this.beforeRating) await this.beforeRating(tx, tenant, fresh, organizers, writes);
         const legs = await openLegWriter(store, tx, writes);
         try {
           for (let i = 0; i < fresh.length; i++) {
