@@ -24,7 +24,7 @@ import {
 } from '../store/fraud-store';
 import type { LegRow } from '../store/leg-store';
 import { canonicalInstant, type CallRecord } from '../usage/call-record';
-import type { StatementPipeline } from '../store/statement-pipeline';
+import type { BeforeRatingHook, SettledLegsHook } from '../usage/intake';
 import type { TenantRow } from '../store/tenant-store';
 import { PATTERN_WORDS, type FraudPattern } from './fraud-patterns';
 import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-settings';
@@ -91,13 +91,7 @@ export class FraudGuard {
    * drops none of them but a number it cannot place); onSettled reads again if they do not cover its legs after all.
    * On SQLite the store is in this process: nothing to overlap, so nothing is read early.
    */
-  readonly beforeRating = async (
-    tx: Tx,
-    tenant: TenantRow,
-    records: readonly CallRecord[],
-    organizers: ReadonlyMap<string, OrganizerProfile>,
-    writes: StatementPipeline,
-  ): Promise<void> => {
+  readonly beforeRating: BeforeRatingHook = async (tx, tenant, records, organizers, writes) => {
     if (this.store.sqlite) return;
     const known = this.knownSettings.get(tenant.tenant_id) ?? DEFAULT_SETTINGS;
     const checked: { leg: DialOut; facts: LegFacts }[] = [];
@@ -119,14 +113,7 @@ export class FraudGuard {
   };
 
   /** Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. */
-  readonly onSettled = async (
-    tx: Tx,
-    tenant: TenantRow,
-    legs: readonly LegRow[],
-    organizers: ReadonlyMap<string, OrganizerProfile>,
-    rateCard: RateCard,
-    at: string,
-  ): Promise<void> => {
+  readonly onSettled: SettledLegsHook = async (tx, tenant, legs, organizers, rateCard, at) => {
     const prefetched = this.prefetched.get(tx);
     this.prefetched.delete(tx);
     const dialOuts: DialOut[] = [];
