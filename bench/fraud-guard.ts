@@ -42,8 +42,9 @@ import { generateSyntheticMonth, MONTH_TO } from '../test/fraud/synthetic-month'
  * what the guard adds, and errs both ways (bench/README.md has the evidence). On PostgreSQL its time includes the
  * round trips of the guard's statements, on a busy machine mostly waiting to be scheduled (2026-11-23, quiet: the
  * hook took about 1.1 s of 7.7 s, yet the on runs were no slower than the off runs), and since intake sends a chunk's
- * writes back to back (src/store/statement-pipeline.ts) the hook's first read also waits for the chunk's legs and
- * meetings to be stored, so it overstates; on SQLite the
+ * writes back to back (src/store/statement-pipeline.ts) the hook's first wait on the server (its save; the incidents
+ * of a chunk with matches) also waits for the chunk's legs and meetings to be stored (its first read is sent before
+ * them since 2026-11-23 night: FraudGuard.beforeRating, timed as part of the hook), so it overstates; on SQLite the
  * guard's rows also make the chunk's commit, after the hook, write about 8.5 % more, and its allocation makes the
  * young generation's collections during the rest of the chunk more frequent, so it understates.
  *

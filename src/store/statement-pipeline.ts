@@ -13,6 +13,11 @@ import type { Engine } from './database';
  * connection directly, past its queue, and a statement queued behind it would run outside the transaction. So
  * run() settles every sent statement before it returns or throws, and no sent statement's rejection goes unhandled.
  *
+ * What it does not do: put statements on the wire together. pg sends a queued statement only once this process has
+ * handled the answer to the one before (pg's _pulseQueryQueue), so while this process works between two statements
+ * the server waits; the two overlap only inside one long statement (hence intake's legs go out as a COPY that runs
+ * while the chunk is rated, and the fraud guard's read is sent before it: leg-store.ts openLegWriter, FraudGuard).
+ *
  * SQLite runs each statement at once, as before: its driver is synchronous, there is nothing to overlap.
  */
 export class StatementPipeline {
