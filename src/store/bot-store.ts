@@ -2,6 +2,8 @@ import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 import { insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
 import { runShaped } from './shaped-query';
+import { allColumns } from './all-columns';
+import { LEG_COLUMNS } from './leg-store';
 import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable, UsersTable } from './schema';
 
 export type ConversationRefRow = ConversationRefsTable;
@@ -51,15 +53,6 @@ export async function insertMeetingCard(tx: Tx, row: MeetingCardRow): Promise<bo
     .onConflict((oc) => oc.columns(['tenant_id', 'conference_id']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-/**
- * Every column of a table's row type, in the order given: a list that leaves one out does not compile, so a column
- * added to the table is read (and bound) here too. `allColumns<LegsTable>()(['tenant_id', …])`.
- */
-function allColumns<Row>() {
-  return <const C extends readonly (keyof Row & string)[]>(columns: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : { missing: Exclude<keyof Row, C[number]> })): C =>
-    columns;
 }
 
 /** The row of `columns` read from a joined row under `prefix` (`m_`, `l_`, …; '' for the columns as they are). */
@@ -208,44 +201,6 @@ const ORGANIZER_COLUMNS = allColumns<UsersTable>()([
   'updated_at',
 ]);
 const ORGANIZER_PREFIX = 'organizer_user_';
-
-/** Every column of legs, read under an `l_` alias (the compile-time check below fails on a new column). */
-const LEG_COLUMNS = allColumns<LegsTable>()([
-  'tenant_id',
-  'id',
-  'call_id',
-  'call_type',
-  'status',
-  'conference_id',
-  'organizer_id',
-  'organizer_upn',
-  'organizer_name',
-  'callee_number',
-  'caller_number',
-  'toll_free',
-  'destination_country',
-  'start_at',
-  'end_at',
-  'duration_seconds',
-  'paid_by',
-  'billed_seconds',
-  'pool_seconds',
-  'credit_seconds',
-  'charge_micros',
-  'rate_per_minute_micros',
-  'connection_fee_micros',
-  'flags',
-  'ms_charge_micros',
-  'ms_connection_charge_micros',
-  'ms_currency',
-  'ms_license_capability',
-  'ms_inventory_type',
-  'ms_usage_location',
-  'ms_destination_context',
-  'content_hash',
-  'settled_seq',
-  'created_at',
-]);
 
 /** Every column of meetings, read under an `m_` alias (the compile-time check below fails on a new column). */
 const MEETING_COLUMNS = allColumns<MeetingsTable>()([

@@ -4,6 +4,7 @@ import type { LegsTable, MeetingsTable } from './schema';
 import { unnestRows, type PgArrayType } from './pg-arrays';
 import { rowValues } from './row-values';
 import { RowStream } from './pg-copy';
+import { allColumns } from './all-columns';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 import type { StatementPipeline } from './statement-pipeline';
@@ -82,17 +83,13 @@ export async function fillInMicrosoftCharge(
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Every column of a leg, in the order intake's COPY sends them (a leg's row has exactly these). */
-export const LEG_COLUMNS = [
+/** Every column of a leg (a list that leaves one out does not compile): intake's COPY and the card's delivery read. */
+export const LEG_COLUMNS = allColumns<LegsTable>()([
   'tenant_id', 'id', 'call_id', 'call_type', 'status', 'conference_id', 'organizer_id', 'organizer_upn', 'organizer_name', 'callee_number',
   'caller_number', 'toll_free', 'destination_country', 'start_at', 'end_at', 'duration_seconds', 'paid_by', 'billed_seconds', 'pool_seconds',
   'credit_seconds', 'charge_micros', 'rate_per_minute_micros', 'connection_fee_micros', 'flags', 'ms_charge_micros', 'ms_connection_charge_micros',
   'ms_currency', 'ms_license_capability', 'ms_inventory_type', 'ms_usage_location', 'ms_destination_context', 'content_hash', 'settled_seq', 'created_at',
-] as const satisfies readonly (keyof LegRow)[];
-type UnlistedLegColumn = Exclude<keyof LegRow, (typeof LEG_COLUMNS)[number]>;
-// A column added to LegsTable and not to LEG_COLUMNS fails to compile here, rather than go missing from the COPY.
-const everyLegColumnListed: [UnlistedLegColumn] extends [never] ? true : UnlistedLegColumn = true;
-void everyLegColumnListed;
+]);
 
 /**
  * A chunk's legs as intake settles them one by one, stored in the caller's transaction with the spend rollup the
