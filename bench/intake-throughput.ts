@@ -243,13 +243,14 @@ async function wholePath(databaseUrl: string, warmUpDatabaseUrl: string, workloa
  */
 async function alternate(
   first: IngestRun,
-  again: () => Promise<IngestRun>,
+  /** The whole path again, for round `round` (2, 3, …): into a fresh database. */
+  again: (round: number) => Promise<IngestRun>,
   anchor: () => Promise<RawFigure>,
   log: (line: string) => void,
 ): Promise<{ run: IngestRun; raw: RawFigure; ratio: number; rounds: NonNullable<EngineFigures['rounds']> }> {
   const played: { run: IngestRun; raw: RawFigure; ratio: number }[] = [];
   for (let k = 0; k < ROUNDS; k++) {
-    const run = k === 0 ? first : await again();
+    const run = k === 0 ? first : await again(k + 1);
     if (JSON.stringify(run.totals) !== JSON.stringify(first.totals)) {
       throw new Error(`round ${k + 1} settled ${JSON.stringify(run.totals)}, the first ${JSON.stringify(first.totals)}`);
     }
@@ -363,10 +364,9 @@ async function sqliteFigures(workload: Workload, options: EngineOptions): Promis
     const rows = source.prepare('SELECT * FROM legs ORDER BY settled_seq').all() as LegRow[];
     source.close();
 
-    let roundNo = 1;
     const played = await alternate(
       first,
-      () => wholePath(`sqlite:${path.join(dir, `intake-${++roundNo}.db`)}`, `sqlite:${path.join(dir, `warm-up-${roundNo}.db`)}`, workload, options, 'sqlite'),
+      (round) => wholePath(`sqlite:${path.join(dir, `intake-${round}.db`)}`, `sqlite:${path.join(dir, `warm-up-${round}.db`)}`, workload, options, 'sqlite'),
       () => rawSqlite(dir, rows, options.batchSize),
       log,
     );

@@ -129,15 +129,12 @@ export class FraudGuard {
     // and read with the rows in one statement (sent before rating when beforeRating ran); when they changed since,
     // the rows are read again for the new facts.
     let known = this.knownSettings.get(tenantId) ?? DEFAULT_SETTINGS;
-    // A leg's facts as beforeRating found them for its record (the same organizer, instant, duration and number),
-    // under the same settings: not worked out twice.
-    const early = prefetched?.settingsText === known.text ? prefetched.facts : undefined;
-    let checked = dialOuts.map((leg) => ({ leg, facts: early?.get(leg.legId) ?? legFacts(leg, known.settings) }));
+    // What beforeRating read and worked out under the same settings: a leg's facts as found for its record (the same
+    // organizer, instant, duration and number) are not worked out twice, and its rows serve when they cover the legs.
+    const early = prefetched?.settingsText === known.text ? prefetched : undefined;
+    let checked = dialOuts.map((leg) => ({ leg, facts: early?.facts.get(leg.legId) ?? legFacts(leg, known.settings) }));
     const needs = historyNeeds(checked, { allRanges: false });
-    const state =
-      early && coversNeeds(prefetched!.needs, needs)
-        ? await prefetched!.state
-        : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
+    const state = early && coversNeeds(early.needs, needs) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
     let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
     if (state.settings !== known.text) {
       known = { text: state.settings, settings: parseStoredSettings(state.settings) };

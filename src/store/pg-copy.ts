@@ -50,7 +50,7 @@ export class CopyIn {
   /** `data` makes the rows' data and hands each message to `emit` as soon as it is full (copyData). */
   constructor(
     readonly text: string,
-    private readonly data: (emit: (chunk: Buffer) => void) => void = () => undefined,
+    private readonly data: (emit: (chunk: Buffer) => void) => void,
   ) {}
 
   /** Bytes of data sent so far (all of it once run() has settled). */
@@ -266,7 +266,8 @@ export class RowStream extends CopyIn {
   readonly submitted = new Promise<void>((resolve) => (this.markSubmitted = resolve));
 
   constructor(table: string, columns: readonly string[]) {
-    super(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`);
+    // No data function: sendData below sends the rows as add() makes them.
+    super(`COPY ${quoted(table)} (${columns.map(quoted).join(', ')}) FROM STDIN`, () => undefined);
     this.encoder = new CopyEncoder(table, columns, (chunk) => {
       if (this.connection) this.sendChunk(this.connection, chunk);
       else this.waiting.push(chunk);
