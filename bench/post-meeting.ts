@@ -302,9 +302,10 @@ export async function runPostMeeting(options: {
       const serverCpu = serverCpuBefore && serverCpuAfter ? [...serverCpuAfter].reduce((sum, [pid, after]) => sum + after - (serverCpuBefore.get(pid) ?? 0), 0) : undefined;
       postgres = { statementsPerMeeting: each(counts.statements), commitsPerMeeting: each(counts.commits), serverCpuMsPerMeeting: perMeeting(0, serverCpu) };
     }
-    // POST_MEETING_STATEMENTS=1: which statements, how many times each.
+    // POST_MEETING_STATEMENTS=1: which statements, how many times each, and on SQLite the time inside it (the event
+    // loop blocked, fsyncs included).
     if (process.env.POST_MEETING_STATEMENTS === '1') {
-      for (const [text, n] of (counts as { bySql?: [string, number][] }).bySql ?? []) options.log(`    ${String(n).padStart(5)}  ${text}`);
+      for (const [text, n, ms] of (counts as { bySql?: [string, number, number?][] }).bySql ?? []) options.log(`    ${String(n).padStart(5)} ${String(ms ?? '').padStart(6)} ms  ${text}`);
     }
     const cardMs = [...cards.entries()].map(([m, at]) => at - sentAt[m]!);
     const tollgateFigures = {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 
 /** One HTTP exchange, as Graph and the token endpoint need it. */
 export interface HttpRequest {
@@ -48,7 +49,10 @@ export const REQUEST_IDLE_TIMEOUT_MS = 30_000;
  */
 export function keepAliveTransport(options: { maxConnectionsPerOrigin?: number; ca?: string; idleTimeoutMs?: number } = {}): HttpTransport {
   const agentOptions = { keepAlive: true, maxSockets: options.maxConnectionsPerOrigin ?? MAX_CONNECTIONS_PER_ORIGIN, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' as const };
-  const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) });
+  // One TLS context for every connection: given none, each connection builds its own from the options (with `ca`,
+  // parsing the certificates again each time).
+  const secureContext = tls.createSecureContext(options.ca !== undefined ? { ca: options.ca } : {});
+  const httpsAgent = new https.Agent({ ...agentOptions, secureContext });
   const httpAgent = new http.Agent(agentOptions);
   const idleTimeoutMs = options.idleTimeoutMs ?? REQUEST_IDLE_TIMEOUT_MS;
   const once = (request: HttpRequest): Promise<HttpResponse & { reusedSocketFailed?: boolean }> =>

@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
-import { insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
-import { runShaped } from './shaped-query';
+import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
+import { columnList, runShaped } from './shaped-query';
 import { allColumns } from './all-columns';
 import { LEG_COLUMNS } from './leg-store';
 import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable, UsersTable } from './schema';
@@ -9,19 +9,12 @@ import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable
 export type ConversationRefRow = ConversationRefsTable;
 export type MeetingCardRow = MeetingCardsTable;
 
+/** Every activity's turn writes its conversation (conversation-refs.ts): its text is compiled once (runShaped). */
 export async function upsertConversationRef(tx: Tx, row: ConversationRefRow): Promise<void> {
-  await tx
-    .insertInto('conversation_refs')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'conversation_id']).doUpdateSet({
-        conversation_type: row.conversation_type,
-        user_id: row.user_id,
-        reference: row.reference,
-        updated_at: row.updated_at,
-      }),
-    )
-    .execute();
+  const values = CONVERSATION_REF_COLUMNS.map((c) => row[c]);
+  await runShaped(tx, 'upsertConversationRef', values, () => sql`insert into conversation_refs (${columnList(CONVERSATION_REF_COLUMNS)}) values (${sql.join(values)})
+    on conflict (tenant_id, conversation_id) do update set conversation_type = excluded.conversation_type,
+      user_id = excluded.user_id, reference = excluded.reference, updated_at = excluded.updated_at`);
 }
 
 /** The bot's personal chat with a user, if the bot has one. */
@@ -47,12 +40,10 @@ export async function findConversation(tx: Tx, tenantId: string, conversationId:
 
 /** First writer wins: the meeting-end event of one meeting may reach several replicas or come twice. */
 export async function insertMeetingCard(tx: Tx, row: MeetingCardRow): Promise<boolean> {
-  const r = await tx
-    .insertInto('meeting_cards')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'conference_id']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  const values = MEETING_CARD_COLUMNS.map((c) => row[c]);
+  const inserted = await runShaped(tx, 'insertMeetingCard', values, () => sql`insert into meeting_cards (${columnList(MEETING_CARD_COLUMNS)}) values (${sql.join(values)})
+    on conflict (tenant_id, conference_id) do nothing returning 1`);
+  return inserted.length > 0;
 }
 
 /** The row of `columns` read from a joined row under `prefix` (`m_`, `l_`, …; '' for the columns as they are). */
@@ -62,22 +53,6 @@ function pickColumns<Row>(row: Readonly<Record<string, unknown>>, columns: reado
   return picked as Row;
 }
 
-/** Every outbox column with its PostgreSQL type (a column left out does not compile), in the order they are bound. */
-const OUTBOX_TYPES = {
-  tenant_id: 'text',
-  id: 'text',
-  kind: 'text',
-  dedupe_key: 'text',
-  payload: 'text',
-  status: 'text',
-  attempts: 'integer',
-  next_attempt_at: 'text',
-  lease_until: 'text',
-  last_error: 'text',
-  created_at: 'text',
-  done_at: 'text',
-} as const satisfies Record<keyof OutboxRow, 'text' | 'integer'>;
-const OUTBOX_COLUMNS = Object.keys(OUTBOX_TYPES) as (keyof typeof OUTBOX_TYPES)[];
 const MEETING_CARD_COLUMNS = allColumns<MeetingCardRow>()([
   'tenant_id',
   'conference_id',
@@ -125,7 +100,7 @@ export async function insertMeetingCardQueued(
   const keyValues = readDelivery ? [card.tenant_id, card.conference_id, card.organizer_id] : [];
   const shape = `insertMeetingCardQueued(${conversation ? 'conversation' : ''}${readDelivery ? ',delivery' : ''})`;
   const rows = await runShaped<Record<string, unknown>>(tx, shape, [...refValues, ...cardValues, ...messageValues, ...keyValues], () => {
-    const refColumns = sql.join(CONVERSATION_REF_COLUMNS.map((c) => sql.ref(c)));
+    const refColumns = columnList(CONVERSATION_REF_COLUMNS);
     const ref = conversation
       ? sql`ref as (
           insert into conversation_refs (${refColumns}) values (${sql.join(refValues)})
@@ -133,8 +108,8 @@ export async function insertMeetingCardQueued(
             user_id = excluded.user_id, reference = excluded.reference, updated_at = excluded.updated_at
         ), `
       : sql``;
-    const cardColumns = sql.join(MEETING_CARD_COLUMNS.map((c) => sql.ref(c)));
-    const outboxColumns = sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(c)));
+    const cardColumns = columnList(MEETING_CARD_COLUMNS);
+    const outboxColumns = columnList(OUTBOX_COLUMNS);
     // In INSERT … SELECT the parameters' types are not taken from the columns: each is cast to its column's.
     const typed = sql.join(OUTBOX_COLUMNS.map((c, i) => sql`cast(${messageValues[i]} as ${sql.raw(OUTBOX_TYPES[c])})`));
     return sql`with ${ref}card as (

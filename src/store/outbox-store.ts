@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Store, Tx } from './database';
+import { columnList, runShaped } from './shaped-query';
 import type { OutboxTable } from './schema';
 
 export type OutboxRow = OutboxTable;
@@ -49,13 +51,29 @@ export function outboxRowOf(message: OutboxMessage, leaseUntil?: string): Outbox
 }
 
 /** Inserts `row` unless its dedupe key is queued already: returns it when it did. */
+/** Every outbox column with its PostgreSQL type (a column left out does not compile), in the order they are bound. */
+export const OUTBOX_TYPES = {
+  tenant_id: 'text',
+  id: 'text',
+  kind: 'text',
+  dedupe_key: 'text',
+  payload: 'text',
+  status: 'text',
+  attempts: 'integer',
+  next_attempt_at: 'text',
+  lease_until: 'text',
+  last_error: 'text',
+  created_at: 'text',
+  done_at: 'text',
+} as const satisfies Record<keyof OutboxRow, 'text' | 'integer'>;
+export const OUTBOX_COLUMNS = Object.keys(OUTBOX_TYPES) as (keyof typeof OUTBOX_TYPES)[];
+
+/** One row, unless its dedupe key is queued already (its text compiled once: runShaped). */
 export async function insertRow(tx: Tx, row: OutboxRow): Promise<OutboxRow | undefined> {
-  const r = await tx
-    .insertInto('outbox')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? row : undefined;
+  const values = OUTBOX_COLUMNS.map((c) => row[c]);
+  const inserted = await runShaped(tx, 'insertOutboxRow', values, () => sql`insert into outbox (${columnList(OUTBOX_COLUMNS)}) values (${sql.join(values)})
+    on conflict (tenant_id, dedupe_key) do nothing returning 1`);
+  return inserted.length > 0 ? row : undefined;
 }
 
 /**

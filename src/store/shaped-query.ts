@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type DialectAdapter, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type DialectAdapter, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 
 /**
@@ -37,4 +37,9 @@ export function shapedText(tx: Tx, shape: string, params: readonly unknown[], bu
 /** Runs the query `build` makes with the text shapedText keeps for it: only its parameters are bound again. */
 export async function runShaped<R>(tx: Tx, shape: string, params: readonly unknown[], build: () => Buildable): Promise<R[]> {
   return (await tx.executeQuery<R>(CompiledQuery.raw(shapedText(tx, shape, params, build), [...params]))).rows;
+}
+
+/** `a, b, c`: columns named as identifiers, for a shaped statement's column list. */
+export function columnList(columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(columns.map((c) => sql.ref(c)));
 }

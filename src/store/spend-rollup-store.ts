@@ -3,7 +3,7 @@ import type { Store, Tx } from './database';
 import type { LegsTable } from './schema';
 import type { SpendRow } from './report-store';
 import type { SpendDailyOrganizerTable, SpendDailyTable } from './spend-rollup-schema';
-import { runShaped } from './shaped-query';
+import { columnList, runShaped } from './shaped-query';
 import { CHARGE_TIER } from './spend-rollup-charge-tier';
 import { rowValues } from './row-values';
 import { unnestRows, type PgArrayType } from './pg-arrays';
@@ -283,7 +283,7 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
   const plan = readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] };
   if (plan.fromDay < plan.toDay) {
     for (const d of dimensions) {
-      const columns = sql.join(COLUMNS[d].map((c) => sql.ref(c)));
+      const columns = columnList(COLUMNS[d]);
       const table = d === 'organizer' ? 'spend_daily_organizer' : 'spend_daily';
       const rows = await sql<SpendCell & { n: number; charge: number; billed: number }>`
         SELECT ${columns}, SUM(legs) AS n, SUM(charge_micros) AS charge, SUM(billed_seconds) AS billed FROM ${sql.table(table)}
@@ -343,8 +343,8 @@ export async function spendBreakdowns(
     const toDay = whole.reduce((m, w) => (w.toDay > m ? w.toDay : m), whole[0]!.toDay);
     const params = [...whole.flatMap((w) => [w.fromDay, w.toDay, w.fromDay, w.toDay, w.fromDay, w.toDay]), tenantId, fromDay, toDay];
     const rows = await runShaped<Sums>(tx, `spendBreakdowns rollup ${columns.join(',')} ${whole.length}`, params, () => sql`
-        SELECT ${sql.join(columns.map((c) => sql.ref(c)))}, ${sql.join(whole.map((w, k) => conditionalSums(sql`day >= ${w.fromDay} AND day < ${w.toDay}`, k, sql.ref('legs'))))}
-        FROM spend_daily WHERE tenant_id = ${tenantId} AND day >= ${fromDay} AND day < ${toDay} GROUP BY ${sql.join(columns.map((c) => sql.ref(c)))}`);
+        SELECT ${columnList(columns)}, ${sql.join(whole.map((w, k) => conditionalSums(sql`day >= ${w.fromDay} AND day < ${w.toDay}`, k, sql.ref('legs'))))}
+        FROM spend_daily WHERE tenant_id = ${tenantId} AND day >= ${fromDay} AND day < ${toDay} GROUP BY ${columnList(columns)}`);
     whole.forEach((w, k) => {
       for (const r of rows) {
         const n = Number(r[`n${k}`]);

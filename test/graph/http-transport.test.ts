@@ -127,4 +127,19 @@ describe('Graph transport: kept-alive connections, capped per origin', () => {
       await fake.close();
     }
   });
+
+  it("checks the server's certificate on every connection: one it was not given the CA of is refused", async () => {
+    const fake = await startFakeGraph();
+    try {
+      const trusting = keepAliveTransport({ ca: fs.readFileSync(fake.caFile, 'utf8'), maxConnectionsPerOrigin: 2 });
+      const url = `${fake.graphBaseUrl}/v1.0/users/org-1/onlineMeetings`;
+      // Several connections from one transport (one TLS context for all): each trusts the given CA.
+      const answers = await Promise.all(Array.from({ length: 4 }, () => trusting({ method: 'GET', url, headers: {} })));
+      expect(answers.every((a) => a.status > 0)).toBe(true);
+      // The machine's usual roots do not include the fake's own CA.
+      await expect(keepAliveTransport()({ method: 'GET', url, headers: {} })).rejects.toThrow(/certificate/);
+    } finally {
+      await fake.close();
+    }
+  });
 });
