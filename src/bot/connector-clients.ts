@@ -10,7 +10,7 @@ import {
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
-import { boundForDeliveries, inDelivery } from '../notify/connector-request';
+import { boundForDeliveries, isDeliveryIdentity } from '../notify/connector-request';
 
 /**
  * The adapter's Bot Framework authentication with its connector clients kept and shared between turns.
@@ -21,8 +21,9 @@ import { boundForDeliveries, inDelivery } from '../notify/connector-request';
  * conversation and activity), its credentials fetch and refresh their tokens themselves (cached per app id and
  * scope), so one per (app id, service URL, audience) serves every turn, over kept-alive connections.
  *
- * Proactive deliveries (the outbox, inside withDelivery) get clients of their own, also shared: built once for
- * deliveries (no hidden retries, each request bounded by its delivery's deadline: notify/connector-request.ts).
+ * Proactive deliveries (the outbox's, whose turns run with a deliveryIdentity) get clients of their own, also shared:
+ * built once for deliveries (no hidden retries; each delivery bounds its requests by its deadline:
+ * notify/connector-request.ts).
  * Replies inside inbound turns keep the SDK's default pipeline.
  */
 export class SharedClientsAuthentication extends BotFrameworkAuthentication {
@@ -52,7 +53,7 @@ export class SharedClientsAuthentication extends BotFrameworkAuthentication {
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new SharedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors);
+    return new SharedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors, isDeliveryIdentity(claimsIdentity));
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
@@ -73,7 +74,7 @@ export class SharedClientsAuthentication extends BotFrameworkAuthentication {
 
   private shared(result: AuthenticateRequestResult): AuthenticateRequestResult {
     if (!result.connectorFactory) return result;
-    return { ...result, connectorFactory: new SharedConnectorFactory(result.connectorFactory, appIdOf(result.claimsIdentity), this.connectors) };
+    return { ...result, connectorFactory: new SharedConnectorFactory(result.connectorFactory, appIdOf(result.claimsIdentity), this.connectors, false) };
   }
 }
 
@@ -83,18 +84,19 @@ export class SharedClientsAuthentication extends BotFrameworkAuthentication {
  */
 export const CONNECTOR_CLIENT_CACHE_SIZE = 64;
 
-/** A ConnectorFactory (for one app id) that hands out the kept client, building it the first time. */
+/** A ConnectorFactory (for one app id, for deliveries or not) that hands out the kept client, building it the first time. */
 class SharedConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly appId: string | undefined,
     private readonly clients: LruCache<ConnectorClient>,
+    private readonly delivery: boolean,
   ) {
     super();
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    const delivery = inDelivery();
+    const delivery = this.delivery;
     const key = JSON.stringify([delivery ? 'delivery' : 'turn', this.appId ?? null, serviceUrl, audience ?? null]);
     return this.clients.get(key, async () => {
       const client = await this.inner.create(serviceUrl, audience);

@@ -1,6 +1,6 @@
 import type { Activity, BotAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import { retryAfterMs } from '../graph/retry-after';
-import { ConnectorDeadlineError, deliveryReady, withDelivery } from './connector-request';
+import { ConnectorDeadlineError, boundToDeadline, deliveryIdentity } from './connector-request';
 
 /** How Tollgate speaks first: send a new activity into a stored conversation, or update one it sent before. */
 export interface Messenger {
@@ -56,18 +56,16 @@ export class AdapterMessenger implements Messenger {
     // bot's app.error, which answers the user "something went wrong") and continueConversationAsync would resolve
     // as if the card had been delivered.
     let failure: { err: unknown } | undefined;
-    // Inside withDelivery the adapter gives the turn its client for deliveries: no hidden retries, and each
-    // request bounded by this delivery's deadline (connector-request.ts).
-    const attempt = withDelivery(deadline, () =>
-      this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-        try {
-          if (!deliveryReady(context)) throw new Error('the adapter gave this delivery a connector client that retries on its own: not sending');
-          await fn(context);
-        } catch (err) {
-          failure = { err };
-        }
-      }),
-    );
+    // With a delivery's identity the adapter gives the turn its client for deliveries (no hidden retries), whose
+    // requests the turn then bounds by this delivery's deadline (connector-request.ts).
+    const attempt = this.adapter.continueConversationAsync(deliveryIdentity(this.botAppId), reference, async (context) => {
+      try {
+        if (!boundToDeadline(context, deadline)) throw new Error('the adapter gave this delivery a connector client that retries on its own: not sending');
+        await fn(context);
+      } catch (err) {
+        failure = { err };
+      }
+    });
     // The request itself is aborted at the deadline; this bounds the rest (a token fetch that hangs). What loses
     // the race can no longer send: the request policy refuses to start after the deadline.
     let timer: NodeJS.Timeout | undefined;

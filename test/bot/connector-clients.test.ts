@@ -1,3 +1,4 @@
+import { executionAsyncId } from 'node:async_hooks';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthentication, type ConnectorClient } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
@@ -116,6 +117,21 @@ describe('shared Bot Framework connector clients', () => {
     const sent = await longSend;
     expect(fake.posts.map((p) => p.id)).toEqual([sent.activityId]);
     expect(auth(adapter).connectorClientCount).toBe(1);
+  });
+
+  it('turns on no promise hooks: a delivery finds its deadline without the async context', async () => {
+    // With promise hooks on (any AsyncLocalStorage used once, on Node 20), every promise gets an async id, and every
+    // promise of the process pays for it from then on: a tenth of the bot's CPU in the post-meeting burst.
+    const asyncIdAfterAwait = async () => {
+      await null;
+      return executionAsyncId();
+    };
+    expect(await asyncIdAfterAwait()).toBe(0);
+    const sent = await new AdapterMessenger(adapter, '', { timeoutMs: 5_000 }).send(reference(`${fake.url}/`), { type: 'message', text: 'card' });
+    await new AdapterMessenger(adapter, '', { timeoutMs: 5_000 }).update(reference(`${fake.url}/`), sent.activityId, { type: 'message', text: 'card, updated' });
+    expect(fake.posts.map((p) => p.activity.text)).toEqual(['card']);
+    expect(fake.arrivals.map((a) => a.method)).toEqual(['POST', 'PUT']);
+    expect(await asyncIdAfterAwait()).toBe(0);
   });
 
   it('refuses to deliver through an adapter that would give the delivery an ordinary, retrying client', async () => {
