@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
-import { columnList, runShaped } from './shaped-query';
+import { MAX_SHAPED_LIST, columnList, runShaped } from './shaped-query';
 import { allColumns } from './all-columns';
 import { LEG_COLUMNS } from './leg-store';
 import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable, UsersTable } from './schema';
@@ -318,12 +318,10 @@ function deliveryOf(card: MeetingCardRow, rows: readonly Record<string, unknown>
 
 export async function findMeetingCards(tx: Tx, tenantId: string, conferenceIds: string[]): Promise<MeetingCardRow[]> {
   if (conferenceIds.length === 0) return [];
-  return tx
-    .selectFrom('meeting_cards')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('conference_id', 'in', conferenceIds)
-    .execute();
+  const query = () => tx.selectFrom('meeting_cards').selectAll().where('tenant_id', '=', tenantId).where('conference_id', 'in', conferenceIds);
+  // A meeting's card is read on every `meeting last`: compiled once per number of meetings asked for.
+  if (conferenceIds.length > MAX_SHAPED_LIST) return query().execute();
+  return runShaped<MeetingCardRow>(tx, `findMeetingCards(${conferenceIds.length})`, [tenantId, ...conferenceIds], query);
 }
 
 /** What setMeetingCardActivities writes for one card: the posted card's chat and activity id. */

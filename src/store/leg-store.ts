@@ -5,6 +5,7 @@ import { unnestRows, type PgArrayType } from './pg-arrays';
 import { rowValues } from './row-values';
 import { RowStream } from './pg-copy';
 import { allColumns } from './all-columns';
+import { MAX_SHAPED_LIST, runShaped } from './shaped-query';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 import type { StatementPipeline } from './statement-pipeline';
@@ -160,12 +161,9 @@ export async function listLegs(tx: Tx, tenantId: string, filter: LegFilter = {})
 }
 
 export async function poolUsed(tx: Tx, tenantId: string, month: string): Promise<number> {
-  const row = await tx
-    .selectFrom('pool_usage')
-    .select('used_seconds')
-    .where('tenant_id', '=', tenantId)
-    .where('month', '=', month)
-    .executeTakeFirst();
+  const [row] = await runShaped<{ used_seconds: number }>(tx, 'poolUsed', [tenantId, month], () =>
+    tx.selectFrom('pool_usage').select('used_seconds').where('tenant_id', '=', tenantId).where('month', '=', month),
+  );
   return row ? Number(row.used_seconds) : 0;
 }
 
@@ -265,11 +263,19 @@ function meetingsUpsert(tx: Tx, deltas: MeetingRow[], rows: 'values' | 'arrays' 
  * meeting of the tenant since the organizer's, to spare itself a sort of a few rows.
  */
 export async function listMeetings(tx: Tx, tenantId: string, limit = 100, organizerId?: string): Promise<MeetingRow[]> {
-  const q = tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
-  if (!organizerId) return q.orderBy('first_start_at', 'desc').orderBy('conference_id').limit(limit).execute();
+  // Compiled once per shape (runShaped): `meeting last` and `meetings` run these on every turn.
+  const q = () => tx.selectFrom('meetings').selectAll().where('tenant_id', '=', tenantId);
+  if (!organizerId) {
+    return runShaped<MeetingRow>(tx, 'listMeetings', [tenantId, limit], () => q().orderBy('first_start_at', 'desc').orderBy('conference_id').limit(limit));
+  }
   const days = await organizerMeetingDays(tx, tenantId, organizerId, limit);
   if (days.length === 0) return [];
-  const rows = await q.where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId).execute();
+  const rows =
+    days.length <= MAX_SHAPED_LIST
+      ? await runShaped<MeetingRow>(tx, `listMeetings(organizer,${days.length})`, [tenantId, ...days, organizerId], () =>
+          q().where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId),
+        )
+      : await q().where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId).execute();
   return rows.sort(latestFirst).slice(0, limit);
 }
 

@@ -34,6 +34,12 @@ export function shapedText(tx: Tx, shape: string, params: readonly unknown[], bu
   return text;
 }
 
+/**
+ * The longest `in (…)` list given its own shape: one shape per length, so lists up to this long make at most this
+ * many texts; longer ones are compiled each time.
+ */
+export const MAX_SHAPED_LIST = 100;
+
 /** Runs the query `build` makes with the text shapedText keeps for it: only its parameters are bound again. */
 export async function runShaped<R>(tx: Tx, shape: string, params: readonly unknown[], build: () => Buildable): Promise<R[]> {
   return (await tx.executeQuery<R>(CompiledQuery.raw(shapedText(tx, shape, params, build), [...params]))).rows;

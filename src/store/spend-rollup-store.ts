@@ -283,12 +283,15 @@ export async function spendBreakdown(tx: Tx, tenantId: string, from: string, to:
   const plan = readPlan(from, to) ?? { fromDay: '', toDay: '', add: [[from, to]] as [string, string][], subtract: [] };
   if (plan.fromDay < plan.toDay) {
     for (const d of dimensions) {
-      const columns = columnList(COLUMNS[d]);
-      const table = d === 'organizer' ? 'spend_daily_organizer' : 'spend_daily';
-      const rows = await sql<SpendCell & { n: number; charge: number; billed: number }>`
-        SELECT ${columns}, SUM(legs) AS n, SUM(charge_micros) AS charge, SUM(billed_seconds) AS billed FROM ${sql.table(table)}
-        WHERE tenant_id = ${tenantId} AND day >= ${plan.fromDay} AND day < ${plan.toDay} GROUP BY ${columns}`.execute(tx);
-      for (const r of rows.rows) addToGroup(out, d, keyOf(d, r), 1, Number(r.n), Number(r.charge), Number(r.billed));
+      // Compiled once per dimension (runShaped): the balance card reads these on every `balance`.
+      const rows = await runShaped<SpendCell & { n: number; charge: number; billed: number }>(tx, `spendBreakdown(${d})`, [tenantId, plan.fromDay, plan.toDay], () => {
+        const columns = columnList(COLUMNS[d]);
+        const table = d === 'organizer' ? 'spend_daily_organizer' : 'spend_daily';
+        return sql`
+          SELECT ${columns}, SUM(legs) AS n, SUM(charge_micros) AS charge, SUM(billed_seconds) AS billed FROM ${sql.table(table)}
+          WHERE tenant_id = ${tenantId} AND day >= ${plan.fromDay} AND day < ${plan.toDay} GROUP BY ${columns}`;
+      });
+      for (const r of rows) addToGroup(out, d, keyOf(d, r), 1, Number(r.n), Number(r.charge), Number(r.billed));
     }
   }
   for (const [sign, stretches] of [[1, plan.add], [-1, plan.subtract]] as const) {
