@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Tx } from './database';
+import { runShaped } from './shaped-query';
 
 /**
  * A meeting's day: the UTC date of its first leg (the first ten characters of first_start_at, an ISO timestamp).
@@ -41,7 +42,9 @@ export const meetingsOrganizerDayMigration: Migration = {
  * stopping once they reach `limit`.
  */
 export async function organizerMeetingDays(tx: Tx, tenantId: string, organizerId: string, limit: number): Promise<string[]> {
-  const { rows } = await organizerMeetingDaysQuery(tenantId, organizerId, limit).execute(tx);
+  // Compiled once (runShaped): `meeting last` runs it on every turn. The parameters in the order the text binds them.
+  const params = [tenantId, tenantId, tenantId, organizerId, limit, tenantId, organizerId];
+  const rows = await runShaped<{ day: string }>(tx, 'organizerMeetingDays', params, () => organizerMeetingDaysQuery(tenantId, organizerId, limit));
   return rows.map((r) => r.day);
 }
 
