@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
-import { MAX_SHAPED_LIST, columnList, runShaped } from './shaped-query';
+import { MAX_SHAPED_LIST, columnList, runPrepared, runShaped } from './shaped-query';
 import { allColumns } from './all-columns';
 import { LEG_COLUMNS } from './leg-store';
 import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable, UsersTable } from './schema';
@@ -99,7 +99,8 @@ export async function insertMeetingCardQueued(
   const readDelivery = options.readDelivery === true;
   const keyValues = readDelivery ? [card.tenant_id, card.conference_id, card.organizer_id] : [];
   const shape = `insertMeetingCardQueued(${conversation ? 'conversation' : ''}${readDelivery ? ',delivery' : ''})`;
-  const rows = await runShaped<Record<string, unknown>>(tx, shape, [...refValues, ...cardValues, ...messageValues, ...keyValues], () => {
+  // A prepared statement on PostgreSQL (runPrepared): parsing and planning this one was most of the server's work per card.
+  const rows = await runPrepared<Record<string, unknown>>(tx, shape, [...refValues, ...cardValues, ...messageValues, ...keyValues], () => {
     const refColumns = columnList(CONVERSATION_REF_COLUMNS);
     const ref = conversation
       ? sql`ref as (
@@ -250,7 +251,7 @@ function costRowsOf(rows: readonly Record<string, unknown>[]): MeetingCostRows {
  * of three): costJoins from a one-row key, so that a meeting without legs, rollup or charges still comes back.
  */
 export async function meetingCostFigures(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCostRows> {
-  const rows = await runShaped<Record<string, unknown>>(
+  const rows = await runPrepared<Record<string, unknown>>(
     tx,
     'meetingCostFigures',
     [tenantId, conferenceId],
@@ -266,7 +267,7 @@ export async function meetingCostFigures(tx: Tx, tenantId: string, conferenceId:
  * again on each of its legs' rows.
  */
 export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardDelivery | undefined> {
-  const rows = await runShaped<Record<string, unknown>>(tx, 'findMeetingCardDelivery', [tenantId, conferenceId], () => {
+  const rows = await runPrepared<Record<string, unknown>>(tx, 'findMeetingCardDelivery', [tenantId, conferenceId], () => {
     const card = MEETING_CARD_COLUMNS.map((c) => sql.ref(`mc.${c}`));
     return sql`select ${sql.join(card)}, ${deliveryColumns()}
       from meeting_cards as mc

@@ -1,9 +1,9 @@
-import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
 import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
 import type { Database } from './schema';
 import { pgColumnArrays, pgTextArray, type PgArrayType } from './pg-arrays';
-import { shapedText } from './shaped-query';
+import { runPrepared } from './shaped-query';
 
 export type FraudIncidentRow = FraudIncidentsTable;
 export type FraudBlockRow = FraudBlockListTable;
@@ -29,7 +29,7 @@ export async function saveFraudSettingsText(tx: Tx, tenantId: string, settings: 
 // ---------------------------------------------------------------------------------------------------------------
 // What intake's guard reads and writes for every chunk, in as few round trips as each engine wants: on SQLite cached
 // statements one after the other (in process: microseconds each), on PostgreSQL one statement per step (the first two
-// together: loadGuardState), each a prepared statement of its connection (pgPrepared).
+// together: loadGuardState), each a prepared statement of its connection (runPrepared).
 
 type GuardBasics = { settings: string | null; countries: { country: string; first_call_at: string }[] };
 type DaysWanted = { fromDay: string; toDay: string; organizerIds: readonly string[] } | undefined;
@@ -44,7 +44,7 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
     return { settings: settings?.settings ?? null, countries: countries as { country: string; first_call_at: string }[] };
   }
   const params = [tenantId, tenantId];
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardBasics', params, () => sql<PgBasicsRow>`SELECT ${pgBasicsColumns(params)}`);
+  const rows = await runPrepared(tx, 'fraud.loadGuardBasics', params, () => sql<PgBasicsRow>`SELECT ${pgBasicsColumns(params)}`);
   return basicsOf(rows[0]!);
 }
 
@@ -57,7 +57,7 @@ export async function loadGuardState(store: Store, tx: Tx, tenantId: string, day
   if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
   const basics = [tenantId, tenantId];
   const daysAndRanges = pgDaysAndRangesParams(tenantId, days, wanted);
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadGuardState', [...basics, ...daysAndRanges], () =>
+  const rows = await runPrepared(tx, 'fraud.loadGuardState', [...basics, ...daysAndRanges], () =>
     sql<PgBasicsRow & PgDaysAndRangesRow>`SELECT ${pgBasicsColumns(basics)}, ${pgDaysAndRangesColumns(daysAndRanges)}`,
   );
   return { ...basicsOf(rows[0]!), ...daysAndRangesOf(rows[0]!) };
@@ -89,7 +89,7 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
     };
   }
   const params = pgDaysAndRangesParams(tenantId, days, wanted);
-  const rows = await pgPrepared(tx, 'tollgate.fraud.loadDaysAndRanges', params, () => sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(params)}`);
+  const rows = await runPrepared(tx, 'fraud.loadDaysAndRanges', params, () => sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(params)}`);
   return daysAndRangesOf(rows[0]!);
 }
 
@@ -160,11 +160,11 @@ export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organ
     }
     return seconds;
   }
-  // A prepared statement (pgPrepared): the same text every chunk, and compiled here once, not per organizer-day.
+  // A prepared statement (runPrepared): the same text every chunk, and compiled here once, not per organizer-day.
   const p = [tenantId, organizerId, pgTextArray(days)];
-  const rows = await pgPrepared(
+  const rows = await runPrepared(
     tx,
-    'tollgate.fraud.loadBaseline',
+    'fraud.loadBaseline',
     p,
     () => sql<{ seconds: string | number }>`SELECT COALESCE(SUM(dialout_seconds), 0) AS seconds FROM fraud_organizer_days
       WHERE tenant_id = ${p[0]} AND organizer_id = ${p[1]} AND day = ANY(${p[2]}::text[])`,
@@ -198,9 +198,9 @@ export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: 
     );
   }
   const p = [tenantId, pgTextArray(organizerIds)];
-  return pgPrepared(
+  return runPrepared(
     tx,
-    'tollgate.fraud.openAndDismissedIncidents',
+    'fraud.openAndDismissedIncidents',
     p,
     () => sql<IncidentKeys>`SELECT id, organizer_id, pattern, status, episodes FROM fraud_incidents
       WHERE tenant_id = ${p[0]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(${p[1]}::text[])`,
@@ -304,7 +304,7 @@ export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups:
     tenantId,
     pgIncidentLegsJson(incidents.legs),
   ];
-  await pgPrepared(tx, 'tollgate.fraud.saveChunk', p, () => {
+  await runPrepared(tx, 'fraud.saveChunk', p, () => {
     const dayColumns = sql.join(DAY_COLUMNS.map((c) => sql.id(c)));
     return sql`WITH
       d AS (INSERT INTO fraud_organizer_days (${dayColumns})
@@ -358,24 +358,6 @@ function pgIncidentLegsJson(legs: readonly FraudIncidentLegsTable[]): string {
     short[i] = { i: r.incident_id, l: r.leg_id, c: r.conference_id, s: r.start_at };
   }
   return JSON.stringify(short);
-}
-
-/**
- * PostgreSQL: `query` as a named prepared statement of the transaction's connection. pg parses it on the
- * connection's first use of the name and from then on only binds and executes it, and the server keeps its parse
- * tree (and, after a few executions, a generic plan): the guard's statements are long (the chunk's save is six
- * statements in one) and every chunk sends the same ones, so parsing, analysing and planning them each time was about
- * a fifth of the server's work for the guard (measured: replaying a benchmark's 50 chunks, 0.26 s -> 0.22 s of server
- * CPU). The name must always come with the same text (pg refuses another): only queries whose text does not depend on
- * their values, which every query given here is (values are parameters).
- */
-async function pgPrepared<R>(tx: Tx, name: string, parameters: readonly unknown[], query: () => RawBuilder<R>): Promise<R[]> {
-  // Compiled once (shaped-query.ts): compiling the chunk's save (a tree of hundreds of nodes, each frozen) each time
-  // cost this process more than building its JSON.
-  const text = shapedText(tx, name, parameters, query);
-  // Kysely hands the query's "SQL" to pg's Client.query as it is, and pg takes a query config object there too.
-  const named = { name, text } as unknown as string;
-  return (await tx.executeQuery<R>(CompiledQuery.raw(named, [...parameters]))).rows;
 }
 
 /** PostgreSQL: `INSERT … SELECT … FROM json_populate_recordset(…)`, one parameter however many rows. */

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Compilable, type DialectAdapter, type RawBuilder } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Compilable, type DialectAdapter, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 
 /**
@@ -48,4 +48,20 @@ export async function runShaped<R>(tx: Tx, shape: string, params: readonly unkno
 /** `a, b, c`: columns named as identifiers, for a shaped statement's column list. */
 export function columnList(columns: readonly string[]): RawBuilder<unknown> {
   return sql.join(columns.map((c) => sql.ref(c)));
+}
+
+/**
+ * runShaped, and on PostgreSQL as a named prepared statement of the connection (`name` must name this one text;
+ * pg refuses another text under a name it has seen). pg parses it on the connection's first use of the name and from
+ * then on only binds and executes it; the server keeps its parse tree and, after a few executions, a generic plan.
+ * For the long statements that run again and again with new values (the fraud guard's per chunk, a meeting card's
+ * insert and delivery read per meeting): parsing, analysing and planning them each time was a fifth of the
+ * guard's server work, and most of the server's work for a card. SQLite keeps its statements prepared by text anyway.
+ */
+export async function runPrepared<R>(tx: Tx, name: string, params: readonly unknown[], build: () => Compilable<R> | RawBuilder<R>): Promise<R[]> {
+  const text = shapedText(tx, name, params, build);
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return (await tx.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
+  // Kysely hands the query's "SQL" to pg's Client.query as it is, and pg takes a query config object there too.
+  const named = { name: `tollgate.${name}`, text } as unknown as string;
+  return (await tx.executeQuery<R>(CompiledQuery.raw(named, [...params]))).rows;
 }

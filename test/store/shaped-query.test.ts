@@ -1,5 +1,6 @@
 import type { Store } from '../../src/store/database';
-import { runShaped } from '../../src/store/shaped-query';
+import { sql } from 'kysely';
+import { runPrepared, runShaped } from '../../src/store/shaped-query';
 import { findTenant } from '../../src/store/tenant-store';
 import { findUser } from '../../src/store/user-store';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -35,5 +36,21 @@ describeEachEngine('runShaped', (engine) => {
     await expect(runShaped(store.db, 'test: wrong order', ['x'], build)).rejects.toThrow(/binds other parameters/);
     await expect(runShaped(store.db, 'test: too many', [T, T], build)).rejects.toThrow(/binds other parameters/);
     expect(await runShaped(store.db, 'test: right', [T], build)).toHaveLength(1);
+  });
+
+  it('runPrepared: each call its own rows; on PostgreSQL a named prepared statement of the connection', async () => {
+    const read = (tx: Parameters<typeof runPrepared>[0], tenantId: string) =>
+      runPrepared<{ tenant_id: string }>(tx, 'test.tenantById', [tenantId], () => sql<{ tenant_id: string }>`select tenant_id from tenants where tenant_id = ${tenantId}`);
+    await store.inTransaction(async (tx) => {
+      expect(await read(tx, T)).toEqual([{ tenant_id: T }]);
+      expect(await read(tx, 'tenant-b')).toEqual([{ tenant_id: 'tenant-b' }]);
+      expect(await read(tx, 'tenant-none')).toEqual([]);
+      if (engine === 'postgres') {
+        // The connection holds it by name (parsed once, then only bound and executed).
+        const held = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where name = 'tollgate.test.tenantById'`.execute(tx);
+        expect(held.rows).toHaveLength(1);
+        expect(held.rows[0]!.statement).toContain('from tenants where tenant_id = $1');
+      }
+    });
   });
 });
