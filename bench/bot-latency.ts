@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_TENANT_ID } from '../src/demo/seed-demo';
 import { latencyFigures, loadAverage1m, messageActivity, type LatencyFigures, type Person } from './support/activities';
-import { startBotProcess, type BotProcess } from './support/bot-process';
+import { startBotProcess, startNodeOptions, type BotProcess } from './support/bot-process';
 import { startFakeConnector, type ReceivedActivity } from './support/fake-connector';
 
 // autocannon has no type declarations: the little of it used here.
@@ -102,10 +102,10 @@ export async function runBotLatency(options: {
       env: { DATABASE_URL: `sqlite:${path.join(dir, 'tollgate.db')}`, SEED_DEMO: 'true', BOT_ID: '', BOT_PASSWORD: '', LOG_LEVEL: 'info', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' },
       // Where the time goes, e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of the bot
       // process, written when it stops (bench/cpu-profile-summary.ts).
-      nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean),
+      nodeArgs: [...startNodeOptions(), ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     });
     procs.push(tollgate);
-    const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {} });
+    const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {}, nodeArgs: startNodeOptions() });
     procs.push(echo);
 
     const sent = new Map<string, { at: number; bot: string }>();

@@ -8,7 +8,7 @@ import { openStore } from '../src/store/database';
 import { FixedClock } from '../src/time/clock';
 import { createTollgate } from '../src/tollgate';
 import { latencyFigures, loadAverage1m, meetingEndActivity, messageActivity, type LatencyFigures, type Person } from './support/activities';
-import { startBotProcess, type BotProcess } from './support/bot-process';
+import { startBotProcess, startNodeOptions, type BotProcess } from './support/bot-process';
 import { startFakeConnector, type FakeConnector } from './support/fake-connector';
 import { CLIENT_ID as GRAPH_CLIENT_ID, CLIENT_SECRET as GRAPH_CLIENT_SECRET, startFakeGraph } from '../test/graph/support/fake-graph';
 import pg from 'pg';
@@ -213,7 +213,12 @@ export async function runPostMeeting(options: {
       logFile: path.join(dir, 'tollgate.log'),
       // Its statements and commits are counted (sqlite- or pg-statement-counter.cjs). POST_MEETING_NODE_ARGS,
       // e.g. '--cpu-prof --cpu-prof-dir=bench/results', profiles it.
-      nodeArgs: ['-r', path.join(__dirname, 'support', `${engine === 'sqlite' ? 'sqlite' : 'pg'}-statement-counter.cjs`), ...(process.env.POST_MEETING_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      nodeArgs: [
+        ...startNodeOptions(),
+        '-r',
+        path.join(__dirname, 'support', `${engine === 'sqlite' ? 'sqlite' : 'pg'}-statement-counter.cjs`),
+        ...(process.env.POST_MEETING_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
       env: {
         STATEMENT_COUNTS_FILE: countsFile,
         DATABASE_URL: databaseUrl,
@@ -331,7 +336,7 @@ export async function runPostMeeting(options: {
     );
 
     // The anchor: the same number of events at once to the echo bot, each answered with a message.
-    const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {} });
+    const echo = await startBotProcess({ name: 'echo bot', entry: 'bench/support/echo-bot.ts', logFile: path.join(dir, 'echo.log'), env: {}, nodeArgs: startNodeOptions() });
     procs.push(echo);
     const echoSent = new Array<number>(meetings);
     const echoReplies = new Map<number, number>();

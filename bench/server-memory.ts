@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openStore } from '../src/store/database';
 import type { IngestTotals } from './intake-server';
-import { freePort } from './support/bot-process';
+import { freePort, startCommand } from './support/bot-process';
 import { BENCH_ADMIN, BENCH_TENANT, setUpBenchTenant, type Workload } from './workload';
 
 /**
@@ -44,16 +44,6 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   }
 }
 const mibOf = (kb: number | null) => (kb === null ? null : Math.round(kb / 102.4) / 10);
-
-/** package.json's start script as arguments to tsx: `tsx [node options] src/index.ts`. */
-export function startCommand(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
-  if (words[0] !== 'tsx' || !words[words.length - 1]!.endsWith('.ts')) {
-    throw new Error(`bench: package.json's start script is not "tsx [options] <entry>.ts": ${pkg.scripts?.start}`);
-  }
-  return words.slice(1);
-}
 
 /** A process's parent and start time (clock ticks after boot), from /proc/PID/stat; undefined once it is gone. */
 function procStat(pid: number): { ppid: number; startTime: string } | undefined {

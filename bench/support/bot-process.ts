@@ -11,6 +11,26 @@ import { freePort } from '../../scripts/playground-processes';
 
 export { freePort };
 
+/** package.json's start script as arguments to tsx: `tsx [node options] src/index.ts`. */
+export function startCommand(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'tsx' || !words[words.length - 1]!.endsWith('.ts')) {
+    throw new Error(`bench: package.json's start script is not "tsx [options] <entry>.ts": ${pkg.scripts?.start}`);
+  }
+  return words.slice(1);
+}
+
+/**
+ * The Node options of package.json's start script (`--max-old-space-size=1024`): every Tollgate process a benchmark
+ * starts runs with them, as production does, and so do the anchor bots beside it (the same heap settings on both
+ * sides of a ratio). Without them V8 lets a busy bot's heap grow to about twice its size before collecting (the bot
+ * latency benchmark's Tollgate peaked at 525-540 MiB, 281-314 MiB with them).
+ */
+export function startNodeOptions(): string[] {
+  return startCommand().slice(0, -1);
+}
+
 export interface BotProcess {
   name: string;
   url: string;
@@ -23,8 +43,9 @@ export interface BotProcess {
 }
 
 /**
- * Starts a TypeScript entry point as its own Node process, the way `npm start` runs Tollgate (tsx's CommonJS hook),
- * and waits until GET /healthz answers 200. Output goes to `logFile`.
+ * Starts a TypeScript entry point as its own Node process, the way `npm start` runs Tollgate (tsx's CommonJS hook;
+ * the start script's Node options are the caller's to pass: startNodeOptions()), and waits until GET /healthz
+ * answers 200. Output goes to `logFile`.
  */
 export async function startBotProcess(options: { name: string; entry: string; env: NodeJS.ProcessEnv; logFile: string; port?: number; nodeArgs?: string[] }): Promise<BotProcess> {
   const port = options.port ?? (await freePort());
