@@ -50,7 +50,6 @@ export function outboxRowOf(message: OutboxMessage, leaseUntil?: string): Outbox
   };
 }
 
-/** Inserts `row` unless its dedupe key is queued already: returns it when it did. */
 /** Every outbox column with its PostgreSQL type (a column left out does not compile), in the order they are bound. */
 export const OUTBOX_TYPES = {
   tenant_id: 'text',
@@ -68,7 +67,7 @@ export const OUTBOX_TYPES = {
 } as const satisfies Record<keyof OutboxRow, 'text' | 'integer'>;
 export const OUTBOX_COLUMNS = Object.keys(OUTBOX_TYPES) as (keyof typeof OUTBOX_TYPES)[];
 
-/** One row, unless its dedupe key is queued already (its text compiled once: runShaped). */
+/** Inserts `row` unless its dedupe key is queued already: returns it when it did (its text compiled once: runShaped). */
 export async function insertRow(tx: Tx, row: OutboxRow): Promise<OutboxRow | undefined> {
   const values = OUTBOX_COLUMNS.map((c) => row[c]);
   const inserted = await runShaped(tx, 'insertOutboxRow', values, () => sql`insert into outbox (${columnList(OUTBOX_COLUMNS)}) values (${sql.join(values)})
