@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
 import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
-import { MAX_SHAPED_LIST, columnList, runPrepared, runShaped } from './shaped-query';
+import { columnList, runPrepared, runShaped, runShapedList } from './shaped-query';
 import { allColumns } from './all-columns';
 import { LEG_COLUMNS } from './leg-store';
 import type { ConversationRefsTable, LegsTable, MeetingCardsTable, MeetingsTable, UsersTable } from './schema';
@@ -319,10 +319,10 @@ function deliveryOf(card: MeetingCardRow, rows: readonly Record<string, unknown>
 
 export async function findMeetingCards(tx: Tx, tenantId: string, conferenceIds: string[]): Promise<MeetingCardRow[]> {
   if (conferenceIds.length === 0) return [];
-  const query = () => tx.selectFrom('meeting_cards').selectAll().where('tenant_id', '=', tenantId).where('conference_id', 'in', conferenceIds);
   // A meeting's card is read on every `meeting last`: compiled once per number of meetings asked for.
-  if (conferenceIds.length > MAX_SHAPED_LIST) return query().execute();
-  return runShaped<MeetingCardRow>(tx, `findMeetingCards(${conferenceIds.length})`, [tenantId, ...conferenceIds], query);
+  return runShapedList<MeetingCardRow>(tx, 'findMeetingCards', conferenceIds.length, [tenantId, ...conferenceIds], () =>
+    tx.selectFrom('meeting_cards').selectAll().where('tenant_id', '=', tenantId).where('conference_id', 'in', conferenceIds),
+  );
 }
 
 /** What setMeetingCardActivities writes for one card: the posted card's chat and activity id. */

@@ -5,7 +5,7 @@ import { unnestRows, type PgArrayType } from './pg-arrays';
 import { rowValues } from './row-values';
 import { RowStream } from './pg-copy';
 import { allColumns } from './all-columns';
-import { MAX_SHAPED_LIST, runShaped } from './shaped-query';
+import { runShaped, runShapedList } from './shaped-query';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
 import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
 import type { StatementPipeline } from './statement-pipeline';
@@ -270,12 +270,9 @@ export async function listMeetings(tx: Tx, tenantId: string, limit = 100, organi
   }
   const days = await organizerMeetingDays(tx, tenantId, organizerId, limit);
   if (days.length === 0) return [];
-  const rows =
-    days.length <= MAX_SHAPED_LIST
-      ? await runShaped<MeetingRow>(tx, `listMeetings(organizer,${days.length})`, [tenantId, ...days, organizerId], () =>
-          q().where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId),
-        )
-      : await q().where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId).execute();
+  const rows = await runShapedList<MeetingRow>(tx, 'listMeetings(organizer)', days.length, [tenantId, ...days, organizerId], () =>
+    q().where(MEETING_DAY, 'in', days).where('organizer_id', '=', organizerId),
+  );
   return rows.sort(latestFirst).slice(0, limit);
 }
 

@@ -1,6 +1,6 @@
 import type { Store } from '../../src/store/database';
 import { sql } from 'kysely';
-import { runPrepared, runShaped } from '../../src/store/shaped-query';
+import { runPrepared, runShaped, runShapedList } from '../../src/store/shaped-query';
 import { findTenant } from '../../src/store/tenant-store';
 import { findUser } from '../../src/store/user-store';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -52,5 +52,14 @@ describeEachEngine('runShaped', (engine) => {
         expect(held.rows[0]!.statement).toContain('from tenants where tenant_id = $1');
       }
     });
+  });
+
+  it('runShapedList: lists of each length get their rows, a list longer than the kept shapes too', async () => {
+    const tenants = (ids: string[]) =>
+      runShapedList<{ tenant_id: string }>(store.db, 'test.tenantsIn', ids.length, ids, () => store.db.selectFrom('tenants').select('tenant_id').where('tenant_id', 'in', ids));
+    expect(await tenants([T])).toEqual([{ tenant_id: T }]);
+    expect((await tenants(['tenant-b', T])).map((r) => r.tenant_id).sort()).toEqual(['tenant-b', T].sort());
+    const many = [...Array.from({ length: 150 }, (_, i) => `none-${i}`), 'tenant-b'];
+    expect(await tenants(many)).toEqual([{ tenant_id: 'tenant-b' }]);
   });
 });
