@@ -7,7 +7,7 @@ import { storeRateCardCsv } from '../src/rates/rate-card-store';
 import { openStore } from '../src/store/database';
 import { FixedClock } from '../src/time/clock';
 import { createTollgate } from '../src/tollgate';
-import { latencyFigures, loadAverage1m, meetingEndActivity, messageActivity, type LatencyFigures, type Person } from './support/activities';
+import { latencyFigures, loadAverage1m, meetingActivity, messageActivity, type LatencyFigures, type Person } from './support/activities';
 import { startBotProcess, startNodeOptions, type BotProcess } from './support/bot-process';
 import { startFakeConnector, type FakeConnector } from './support/fake-connector';
 import { CLIENT_ID as GRAPH_CLIENT_ID, CLIENT_SECRET as GRAPH_CLIENT_SECRET, startFakeGraph } from '../test/graph/support/fake-graph';
@@ -18,16 +18,21 @@ import { RATES_CSV_PATH } from './workload';
 /**
  * Post-meeting card (issue 5): `meetings` scheduled meetings end at once. Each end event goes, as Teams sends it,
  * to Tollgate's POST /api/messages (a separate process, like production, on its own SQLite file), through the real
- * path: src/bot/meeting-end.ts (Teams' meeting details from the connector, the dial-in conference id from Graph,
- * the card row and its outbox message in one transaction), the outbox worker, src/notify/meeting-card-delivery.ts,
- * and the card is POSTed to the organizer's personal chat at the fake connector. Measured per meeting: from the
- * moment its end event is written to Tollgate to the card's arrival at the connector. Target: p99 under 1 s.
+ * path: src/bot/meeting-end.ts (the meeting's organizer and dial-in conference, the card row and its outbox message
+ * in one transaction), the outbox worker, src/notify/meeting-card-delivery.ts, and the card is POSTed to the
+ * organizer's personal chat at the fake connector. Measured per meeting: from the moment its end event is written to
+ * Tollgate to the card's arrival at the connector. Target: p99 under 1 s.
+ *
+ * Teams sends a scheduled meeting's start event as well as its end (the same RSC permission); Tollgate looks the
+ * meeting up in Teams (meeting details, from the connector) and Graph (the dial-in conference id) at the start.
+ * `startsSeen` (the default) sends every meeting's start first, untimed, as Teams would have during the hour; without
+ * it, the ends find no start and each asks Teams and Graph itself (a start lost, or the bot installed mid-meeting).
  *
  * The anchor, in the same run: the same number of events at once to a bare botbuilder echo bot that answers each
  * with a message (the least any bot does between an event and a message at the connector).
  */
 export interface PostMeetingResult {
-  config: { meetings: number; organizers: number; legsPerMeeting: number; engine: 'sqlite' | 'postgres' };
+  config: { meetings: number; organizers: number; legsPerMeeting: number; engine: 'sqlite' | 'postgres'; startsSeen: boolean };
   /** cpuMsPerMeeting: the process's CPU time from the first event to the last card, per meeting (steadier than latency on a busy machine). */
   tollgate: {
     cards: LatencyFigures;
@@ -36,6 +41,8 @@ export interface PostMeetingResult {
     /** Cards posted a second time for the same meeting. */
     duplicates: number;
     eventErrors: number;
+    /** Graph onlineMeetings requests from the first end event to the last card (none when every start was seen). */
+    graphLookups: number;
     cpuMsPerMeeting: number | undefined;
     /**
      * This process's CPU time over the same interval, per meeting: sending the events, and serving the fake Graph
@@ -172,10 +179,13 @@ export async function runPostMeeting(options: {
   legsPerMeeting?: number;
   /** SQLite (a file in tmpDir, the default) or PostgreSQL (a scratch database on BENCH_DATABASE_URL's server). */
   engine?: 'sqlite' | 'postgres';
+  /** Tollgate got each meeting's start event before the burst (default true). */
+  startsSeen?: boolean;
   tmpDir?: string;
   log: (line: string) => void;
 }): Promise<PostMeetingResult | undefined> {
   const engine = options.engine ?? 'sqlite';
+  const startsSeen = options.startsSeen ?? true;
   const meetings = options.meetings ?? 200;
   const organizerCount = options.organizers ?? 50;
   const legsPerMeeting = options.legsPerMeeting ?? 4;
@@ -192,7 +202,7 @@ export async function runPostMeeting(options: {
     return undefined;
   }
   const databaseUrl = scratch ? scratch.url : `sqlite:${path.join(dir, 'tollgate.db')}`;
-  options.log(`post-meeting (${engine}): ${meetings} meetings of ${organizerCount} organizers, ${legsPerMeeting} legs each`);
+  options.log(`post-meeting (${engine}): ${meetings} meetings of ${organizerCount} organizers, ${legsPerMeeting} legs each${startsSeen ? '' : ', their starts not seen'}`);
   await seed(databaseUrl, organizers, meetings, legsPerMeeting);
 
   let connector: FakeConnector | undefined;
@@ -249,6 +259,28 @@ export async function runPostMeeting(options: {
     );
     await waitFor(() => hellos >= organizerCount, 30_000);
 
+    const meetingEvents = (kind: 'start' | 'end', prefix: string) =>
+      Array.from({ length: meetings }, (_, m) =>
+        JSON.stringify(
+          meetingActivity({
+            kind,
+            id: `${prefix}-${m}`,
+            meetingId: `bench-meeting-${m}`,
+            title: TITLE(m),
+            joinUrl: `https://teams.microsoft.com/l/meetup-join/bench-${m}`,
+            organizer: organizers[m % organizerCount]!,
+            tenantId: TENANT,
+            serviceUrl: c.serviceUrl,
+          }),
+        ),
+      );
+    if (startsSeen) {
+      // The meetings started (untimed): Tollgate looks each one up now. Each event's response comes after its look-up.
+      options.log(`  ${meetings} meeting-start events`);
+      const starts = await postAll(`${tollgate.url}/api/messages`, meetingEvents('start', 'start'), () => undefined);
+      if (starts.errors > 0) throw new Error(`post-meeting: ${starts.errors} meeting-start events failed`);
+    }
+
     // The meetings end, all at once.
     const sentAt = new Array<number>(meetings);
     const cards = new Map<number, number>();
@@ -262,27 +294,13 @@ export async function runPostMeeting(options: {
     options.log(`  ${meetings} meeting-end events at once to Tollgate`);
     const scratchDatabase = scratch ? new URL(scratch.url).pathname.slice(1) : undefined;
     const serverCpuBefore = scratchDatabase ? await postgresBackendCpu(scratchDatabase) : undefined;
+    const graphLookupsBefore = graph.meetingRequests;
     const cpuBefore = tollgate.cpuSeconds();
     const ownCpuBefore = process.cpuUsage();
     tollgate.child.kill('SIGUSR2'); // counting from here
-    const events = await postAll(
-      `${tollgate.url}/api/messages`,
-      Array.from({ length: meetings }, (_, m) =>
-        JSON.stringify(
-          meetingEndActivity({
-            id: `end-${m}`,
-            meetingId: `bench-meeting-${m}`,
-            title: TITLE(m),
-            joinUrl: `https://teams.microsoft.com/l/meetup-join/bench-${m}`,
-            organizer: organizers[m % organizerCount]!,
-            tenantId: TENANT,
-            serviceUrl: c.serviceUrl,
-          }),
-        ),
-      ),
-      (i, at) => (sentAt[i] = at),
-    );
+    const events = await postAll(`${tollgate.url}/api/messages`, meetingEvents('end', 'end'), (i, at) => (sentAt[i] = at));
     await waitFor(() => cards.size >= meetings, 60_000);
+    const graphLookups = graph.meetingRequests - graphLookupsBefore;
     const cpuAfter = tollgate.cpuSeconds();
     const ownCpu = process.cpuUsage(ownCpuBefore);
     const serverCpuAfter = scratchDatabase ? await postgresBackendCpu(scratchDatabase) : undefined;
@@ -319,6 +337,7 @@ export async function runPostMeeting(options: {
       missing: meetings - cards.size,
       duplicates,
       eventErrors: events.errors,
+      graphLookups,
       cpuMsPerMeeting: perMeeting(cpuBefore, cpuAfter),
       loadGeneratorCpuMsPerMeeting: perMeeting(0, (ownCpu.user + ownCpu.system) / 1e6),
       sqlite,
@@ -332,7 +351,7 @@ export async function runPostMeeting(options: {
       `  CPU ${tollgateFigures.cpuMsPerMeeting} ms per meeting (load generator and fakes: ${tollgateFigures.loadGeneratorCpuMsPerMeeting})` +
         (sqlite ? `; SQLite: ${sqlite.statementsPerMeeting} statements, ${sqlite.commitsPerMeeting} commits per meeting, ${sqlite.blockedMs} ms inside SQLite` : '') +
         (postgres ? `; PostgreSQL: ${postgres.statementsPerMeeting} statements, ${postgres.commitsPerMeeting} COMMITs, ${postgres.serverCpuMsPerMeeting} ms server CPU per meeting` : '') +
-        `; Graph: ${graph.tokenRequests.length} token requests, ${graph.meetingRequests} onlineMeetings requests`,
+        `; Graph: ${graph.tokenRequests.length} token requests, ${graph.meetingRequests} onlineMeetings requests (${graphLookups} during the burst)`,
     );
 
     // The anchor: the same number of events at once to the echo bot, each answered with a message.
@@ -344,20 +363,7 @@ export async function runPostMeeting(options: {
       const m = /^echo-end-(\d+)$/.exec(a.activityId ?? '');
       if (m && a.activity.type === 'message' && !echoReplies.has(Number(m[1]))) echoReplies.set(Number(m[1]), a.at);
     };
-    const echoBodies = (prefix: string) =>
-      Array.from({ length: meetings }, (_, m) =>
-        JSON.stringify(
-          meetingEndActivity({
-            id: `${prefix}-${m}`,
-            meetingId: `bench-meeting-${m}`,
-            title: TITLE(m),
-            joinUrl: `https://teams.microsoft.com/l/meetup-join/bench-${m}`,
-            organizer: organizers[m % organizerCount]!,
-            tenantId: TENANT,
-            serviceUrl: c.serviceUrl,
-          }),
-        ),
-      );
+    const echoBodies = (prefix: string) => meetingEvents('end', prefix);
     await postAll(`${echo.url}/api/messages`, echoBodies('echo-warmup'), () => undefined); // warm, as Tollgate was
     const echoCpuBefore = echo.cpuSeconds();
     const echoOwnCpuBefore = process.cpuUsage();
@@ -375,7 +381,7 @@ export async function runPostMeeting(options: {
     options.log(`  echo bot: reply p50 ${echoFigures.replies.p50} ms, p99 ${echoFigures.replies.p99} ms; CPU ${echoFigures.cpuMsPerMeeting} ms per event (load generator: ${echoFigures.loadGeneratorCpuMsPerMeeting})`);
     const ratioP99 = tollgateFigures.cards.p99 !== undefined && echoFigures.replies.p99 ? Math.round((tollgateFigures.cards.p99 / echoFigures.replies.p99) * 100) / 100 : NaN;
     return {
-      config: { meetings, organizers: organizerCount, legsPerMeeting, engine },
+      config: { meetings, organizers: organizerCount, legsPerMeeting, engine, startsSeen },
       tollgate: tollgateFigures,
       echo: echoFigures,
       ratioP99,
@@ -393,7 +399,8 @@ export async function runPostMeeting(options: {
 }
 
 if (require.main === module) {
-  runPostMeeting({ engine: process.argv[2] === 'postgres' ? 'postgres' : 'sqlite', log: (l) => process.stderr.write(`${l}\n`) }).then(
+  // npx tsx bench/post-meeting.ts [sqlite|postgres] [--starts-not-seen]
+  runPostMeeting({ engine: process.argv[2] === 'postgres' ? 'postgres' : 'sqlite', startsSeen: !process.argv.includes('--starts-not-seen'), log: (l) => process.stderr.write(`${l}\n`) }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err) => {
       process.stderr.write(`${(err as Error).stack}\n`);

@@ -27,19 +27,21 @@ export function messageActivity(o: { id: string; text: string; from: Person; con
 }
 
 /** A scheduled meeting's end, as Teams sends it: TitleCase keys in value, the meeting id in channelData. */
-export function meetingEndActivity(o: { id: string; meetingId: string; title: string; joinUrl: string; organizer: Person; tenantId: string; serviceUrl: string }): Record<string, unknown> {
+/** Teams' meeting-start or -end event of a scheduled meeting, as it reaches the bot. */
+export function meetingActivity(o: { kind: 'start' | 'end'; id: string; meetingId: string; title: string; joinUrl: string; organizer: Person; tenantId: string; serviceUrl: string }): Record<string, unknown> {
+  const at = new Date().toISOString();
   return {
     type: 'event',
-    name: 'application/vnd.microsoft.meetingEnd',
+    name: o.kind === 'start' ? 'application/vnd.microsoft.meetingStart' : 'application/vnd.microsoft.meetingEnd',
     id: o.id,
-    timestamp: new Date().toISOString(),
+    timestamp: at,
     channelId: 'msteams',
     serviceUrl: o.serviceUrl,
     from: { id: `29:${o.organizer.aadObjectId}`, name: o.organizer.name, aadObjectId: o.organizer.aadObjectId },
     recipient: BOT,
     conversation: { id: `19:meeting_${o.meetingId}@thread.v2`, tenantId: o.tenantId, conversationType: 'groupChat', isGroup: true },
     channelData: { tenant: { id: o.tenantId }, meeting: { id: o.meetingId } },
-    value: { Id: o.meetingId, MeetingType: 'Scheduled', Title: o.title, JoinUrl: o.joinUrl, EndTime: new Date().toISOString() },
+    value: { Id: o.meetingId, MeetingType: 'Scheduled', Title: o.title, JoinUrl: o.joinUrl, ...(o.kind === 'start' ? { StartTime: at } : { EndTime: at }) },
   };
 }
 

@@ -9,7 +9,7 @@ import { BotCommands, type MentionedUser, type Turn } from './bot-commands';
 import { callerOf } from './caller';
 import { parseCommand } from './commands/parse-command';
 import { rememberConversation } from './conversation-refs';
-import { isMeetingEnd, onMeetingEnd, type MeetingLookup } from './meeting-end';
+import { isMeetingEnd, onMeetingEnd, onMeetingStart, type MeetingLookup } from './meeting-end';
 import { SharedClientsAuthentication } from './connector-clients';
 import { storableFields, storableOptionalText, storableText } from './activity-text';
 import type { AdaptiveCardJson } from './cards/expand-card';
@@ -139,8 +139,18 @@ export function createBot(deps: {
     await reply(context, onboarding ?? buildHelpCard(COMMAND_HELP, { isAdmin: await commands.isAdmin(turn) }));
   });
 
+  const meetingDeps = { store: tollgate.store, lookup: deps.meetingLookup, logger: tollgate.logger, now: () => tollgate.clock.now() };
+  app.meetings.start(async (context, _state, meeting) => {
+    // Only a head start for the meeting's end: a failure here costs nothing but the end asking again.
+    const result = await onMeetingStart(meetingDeps, context, meeting).catch((err: unknown) => {
+      tollgate.logger.warn({ err }, 'could not look up a starting meeting: its end will');
+      return 'failed' as const;
+    });
+    tollgate.logger.info({ result }, 'meeting started');
+  });
+
   app.meetings.end(async (context, _state, meeting) => {
-    const result = await onMeetingEnd({ store: tollgate.store, lookup: deps.meetingLookup, logger: tollgate.logger, now: () => tollgate.clock.now() }, context, meeting);
+    const result = await onMeetingEnd(meetingDeps, context, meeting);
     tollgate.logger.info({ result }, 'meeting ended');
   });
 

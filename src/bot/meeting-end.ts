@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import { batchedTransactionsOf } from '../store/batched-transactions';
 import type { Store } from '../store/database';
 import { insertMeetingCardQueued, type MeetingCardDelivery } from '../store/bot-store';
+import { findMeetingStart, rememberMeetingStart } from '../store/meeting-start-store';
 import { outboxRowOf, type OutboxRow } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
 import { outboxEnqueued, outboxTakerOf } from '../notify/outbox-signal';
@@ -24,7 +25,7 @@ export function isMeetingEnd(activity: Partial<Activity>): boolean {
   return activity.type === 'event' && activity.channelId === 'msteams' && activity.name === 'application/vnd.microsoft.meetingEnd';
 }
 
-/** The end event's payload, whatever the case of its keys (Teams sends Id, EndTime, … despite the typings). */
+/** The start or end event's payload, whatever the case of its keys (Teams sends Id, EndTime, … despite the typings). */
 export interface MeetingEnded {
   id?: string;
   title?: string;
@@ -121,13 +122,59 @@ function tenantKnown(store: Store, tenantId: string): Promise<boolean> {
   return found;
 }
 
+/** How long a meeting's start is kept for its end: Teams ends a meeting after 30 hours at most. */
+export const MEETING_START_KEPT_MS = 3 * 24 * 3600_000;
+
+type MeetingDeps = { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date };
+
+/** The tenant and meeting an event is about (the meeting id from channelData, as Teams documents), if it names both. */
+function meetingOf(context: TurnContext, event: MeetingEnded): { tenantId: string; meetingId: string } | undefined {
+  const channelMeeting = (context.activity.channelData as { meeting?: { id?: string } } | undefined)?.meeting?.id;
+  const meetingId = channelMeeting ?? event.id;
+  const tenantId = callerOf(context.activity).tenantId;
+  return tenantId && meetingId ? { tenantId, meetingId } : undefined;
+}
+
+/**
+ * A scheduled meeting started: ask Teams and Graph about it now (organizer, dial-in conference), while nobody waits,
+ * and keep the answer for its end. 200 meetings ending together at the top of the hour then go straight to their
+ * cards; each end otherwise waits for two requests to Teams and Graph. A failed look-up is only logged: the end asks
+ * again.
+ */
+export async function onMeetingStart(deps: MeetingDeps, context: TurnContext, payload: unknown): Promise<'remembered' | 'skipped'> {
+  const event = normalizeMeetingEnd(payload);
+  const meeting = meetingOf(context, event);
+  if (!meeting || !(await tenantKnown(deps.store, meeting.tenantId))) return 'skipped';
+  const details = await deps.lookup.describe(context, { ...meeting, joinUrl: event.joinUrl });
+  if (!details?.conferenceId || !details.organizerId) return 'skipped';
+  const now = deps.now();
+  const row = {
+    tenant_id: meeting.tenantId,
+    meeting_id: meeting.meetingId,
+    organizer_id: details.organizerId,
+    conference_id: details.conferenceId,
+    title: details.title ?? event.title ?? null,
+    join_url: details.joinUrl ?? event.joinUrl ?? null,
+    started_at: now.toISOString(),
+  };
+  await deps.store.inTransaction((tx) => rememberMeetingStart(tx, row, new Date(now.getTime() - MEETING_START_KEPT_MS).toISOString()));
+  return 'remembered';
+}
+
+/** What the meeting's start found out, if Tollgate saw it start; else Teams and Graph are asked now. */
+async function detailsAtEnd(deps: MeetingDeps, context: TurnContext, meeting: { tenantId: string; meetingId: string; joinUrl?: string }): Promise<MeetingDetails | undefined> {
+  const started = await findMeetingStart(deps.store.db, meeting.tenantId, meeting.meetingId);
+  if (started) return { organizerId: started.organizer_id, conferenceId: started.conference_id, title: started.title ?? undefined, joinUrl: started.join_url ?? undefined };
+  return deps.lookup.describe(context, meeting);
+}
+
 /**
  * A scheduled meeting ended: remember its card (first writer wins, whichever replica got the event) and queue the
  * organizer's cost card in the same transaction, with the meeting chat's reference (every other activity's is
  * remembered before its turn, bot-app.ts). The card is built when it is delivered, from the legs rated by then.
  */
 export async function onMeetingEnd(
-  deps: { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date },
+  deps: MeetingDeps,
   context: TurnContext,
   payload: unknown,
 ): Promise<'queued' | 'duplicate' | 'skipped'> {
@@ -142,23 +189,16 @@ export async function onMeetingEnd(
   }
 }
 
-async function queueMeetingCard(
-  deps: { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date },
-  context: TurnContext,
-  payload: unknown,
-  onRemembered: () => void,
-): Promise<'queued' | 'duplicate' | 'skipped'> {
-  const caller = callerOf(context.activity);
+async function queueMeetingCard(deps: MeetingDeps, context: TurnContext, payload: unknown, onRemembered: () => void): Promise<'queued' | 'duplicate' | 'skipped'> {
   const event = normalizeMeetingEnd(payload);
-  const channelMeeting = (context.activity.channelData as { meeting?: { id?: string } } | undefined)?.meeting?.id;
-  const meetingId = channelMeeting ?? event.id;
-  const tenantId = caller.tenantId;
-  if (!tenantId || !meetingId) {
-    deps.logger.warn({ tenantId, meetingId }, 'meeting end without tenant or meeting id: no cost card');
+  const meeting = meetingOf(context, event);
+  if (!meeting) {
+    deps.logger.warn({ tenantId: callerOf(context.activity).tenantId }, 'meeting end without tenant or meeting id: no cost card');
     return 'skipped';
   }
+  const { tenantId, meetingId } = meeting;
   if (!(await tenantKnown(deps.store, tenantId))) return 'skipped';
-  const details = await deps.lookup.describe(context, { tenantId, meetingId, joinUrl: event.joinUrl });
+  const details = await detailsAtEnd(deps, context, { tenantId, meetingId, joinUrl: event.joinUrl });
   if (!details?.conferenceId || !details.organizerId) {
     deps.logger.info({ tenantId, meetingId }, 'meeting has no dial-in conference or organizer: no cost card');
     return 'skipped';

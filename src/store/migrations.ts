@@ -370,6 +370,28 @@ const migrations: Record<string, Migration> = {
   '0013_meetings_charge_tier': meetingsChargeTierMigration,
   '0014_meetings_organizer_day': meetingsOrganizerDayMigration,
   '0015_fraud_days_by_day': fraudDaysByDayMigration,
+  '0016_meeting_starts': {
+    async up(db: Kysely<any>) {
+      // A meeting's organizer and dial-in conference, looked up when it starts (Teams' meeting info, Graph's online
+      // meeting) so that its end, when the organizer waits for the cost card, does not wait for them again.
+      await db.schema
+        .createTable('meeting_starts')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('meeting_id', 'text', (c) => c.notNull())
+        .addColumn('organizer_id', 'text', (c) => c.notNull())
+        .addColumn('conference_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('join_url', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_starts_pk', ['tenant_id', 'meeting_id'])
+        .execute();
+      // Old rows are pruned by age, per tenant.
+      await db.schema.createIndex('meeting_starts_started').on('meeting_starts').columns(['tenant_id', 'started_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('meeting_starts').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -199,6 +199,21 @@ export interface MeetingCardsTable {
   updated_at: string;
 }
 
+/**
+ * What Teams and Graph said of a meeting when it started (bot/meeting-end.ts): its organizer and dial-in conference,
+ * so the meeting's end, when its cost card is awaited, need not ask them again. Kept a few days after the start.
+ */
+export interface MeetingStartsTable {
+  tenant_id: string;
+  meeting_id: string;
+  organizer_id: string;
+  conference_id: string;
+  title: string | null;
+  join_url: string | null;
+  /** When Tollgate got the start event (its clock): what old rows are pruned by. */
+  started_at: string;
+}
+
 /** One row per tenant: where its Graph getPstnCalls sync stands (see src/graph/pstn-calls-sync.ts). */
 export interface GraphSyncCursorsTable {
   tenant_id: string;
@@ -234,6 +249,7 @@ export interface Database extends FraudTables, SpendRollupTables {
   conversation_refs: ConversationRefsTable;
   outbox: OutboxTable;
   meeting_cards: MeetingCardsTable;
+  meeting_starts: MeetingStartsTable;
   graph_sync_cursors: GraphSyncCursorsTable;
   report_keys: ReportKeysTable;
   advisor_settings: AdvisorSettingsTable;

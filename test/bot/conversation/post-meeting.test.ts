@@ -27,19 +27,22 @@ describeEachEngine('post-meeting cost card', (engine) => {
   });
   afterEach(async () => cleanup());
 
-  /** The meeting-end event as Teams sends it: TitleCase keys, the meeting id in channelData. */
-  const meetingEnd = (meetingId = 'meeting-1', tenantId = T) =>
+  /** The meeting-start or -end event as Teams sends it: TitleCase keys, the meeting id in channelData. */
+  const meetingEvent = (name: 'meetingStart' | 'meetingEnd', meetingId: string, tenantId: string, time: Record<string, string>) =>
     h.send({
       type: 'event',
-      name: 'application/vnd.microsoft.meetingEnd',
+      name: `application/vnd.microsoft.${name}`,
       channelId: 'msteams',
       serviceUrl: 'https://smba.example.invalid/',
       from: { id: '29:ppm', aadObjectId: USERS.ppm, name: 'Pay PerMinute' },
       recipient: { id: '28:tollgate-bot', name: 'Tollgate' },
       conversation: { id: '19:meeting_abc@thread.v2', tenantId, conversationType: 'groupChat', isGroup: true, name: '' },
       channelData: { tenant: { id: tenantId }, meeting: { id: meetingId } },
-      value: { Id: meetingId, MeetingType: 'Scheduled', Title: 'Quarterly review', JoinUrl: 'https://teams.example/l/meetup-join/x', EndTime: '2026-11-15T11:00:00Z' },
+      value: { Id: meetingId, MeetingType: 'Scheduled', Title: 'Quarterly review', JoinUrl: 'https://teams.example/l/meetup-join/x', ...time },
     });
+  const meetingStart = (meetingId = 'meeting-1', tenantId = T) => meetingEvent('meetingStart', meetingId, tenantId, { StartTime: '2026-11-15T10:00:00Z' });
+  const meetingEnd = (meetingId = 'meeting-1', tenantId = T) => meetingEvent('meetingEnd', meetingId, tenantId, { EndTime: '2026-11-15T11:00:00Z' });
+  const meetingStarts = async () => store.db.selectFrom('meeting_starts').select(['tenant_id', 'meeting_id', 'organizer_id', 'conference_id', 'title']).orderBy('meeting_id').execute();
 
   it('sends the organizer the cost card once, then updates it in place when late legs arrive', async () => {
     await meetingEnd();
@@ -204,6 +207,59 @@ describeEachEngine('post-meeting cost card', (engine) => {
       reads.mockRestore();
       describe.mockRestore();
     }
+  });
+
+  it('asks Teams and Graph about a meeting when it starts, so its end sends the card without asking again', async () => {
+    const describe = jest.spyOn(h.lookup, 'describe');
+    await meetingStart();
+    expect(describe).toHaveBeenCalledTimes(1);
+    expect(await meetingStarts()).toEqual([{ tenant_id: T, meeting_id: 'meeting-1', organizer_id: USERS.ppm, conference_id: 'conf-q', title: 'Quarterly review' }]);
+    // Teams and Graph would answer nothing now: the end goes by what the start found.
+    h.lookup.meetings.delete('meeting-1');
+    await meetingEnd();
+    expect(describe).toHaveBeenCalledTimes(1);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    const text = cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content);
+    expect(text).toContain('Quarterly review');
+    expect(text).toContain('$0.60');
+    // The start event again (a retry, another replica): one row, no second card.
+    h.lookup.meetings.set('meeting-1', { organizerId: USERS.ppm, title: 'Quarterly review (renamed)', conferenceId: 'conf-q' });
+    await meetingStart();
+    await meetingEnd();
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    expect(await meetingStarts()).toEqual([{ tenant_id: T, meeting_id: 'meeting-1', organizer_id: USERS.ppm, conference_id: 'conf-q', title: 'Quarterly review (renamed)' }]);
+  });
+
+  it('asks at the end when the start was not seen, or its look-up failed, and keeps nothing it could not look up', async () => {
+    const describe = jest.spyOn(h.lookup, 'describe').mockRejectedValueOnce(new Error('Graph: 503'));
+    // The failed look-up at the start fails nothing a user sees, and keeps nothing.
+    await expect(meetingStart()).resolves.toBeDefined();
+    expect(await meetingStarts()).toEqual([]);
+    // A meeting without a dial-in conference, and a tenant Tollgate does not know: nothing kept either.
+    h.lookup.meetings.set('meeting-3', { organizerId: USERS.ppm, title: 'No dial-in' });
+    await meetingStart('meeting-3');
+    await meetingStart('meeting-1', 'tenant-unknown');
+    expect(await meetingStarts()).toEqual([]);
+    expect(describe).toHaveBeenCalledTimes(2);
+    // The end asks Teams and Graph itself, and sends the card.
+    await meetingEnd();
+    expect(describe).toHaveBeenCalledTimes(3);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+  });
+
+  it("keeps a meeting's start for three days: the tenant's older starts go when another meeting starts", async () => {
+    await meetingStart();
+    clock.advance(2 * 24 * 3600_000);
+    h.lookup.meetings.set('meeting-2', { organizerId: USERS.ppm, title: 'Board call', conferenceId: 'conf-b' });
+    await meetingStart('meeting-2');
+    expect((await meetingStarts()).map((r) => r.meeting_id)).toEqual(['meeting-1', 'meeting-2']);
+    clock.advance(1 * 24 * 3600_000 + 1);
+    h.lookup.meetings.set('meeting-4', { organizerId: USERS.ppm, title: 'Weekly', conferenceId: 'conf-w' });
+    await meetingStart('meeting-4');
+    expect((await meetingStarts()).map((r) => r.meeting_id)).toEqual(['meeting-2', 'meeting-4']);
   });
 
   it('skips a meeting without a dial-in conference, and a tenant it does not know', async () => {
