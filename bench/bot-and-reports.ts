@@ -13,6 +13,8 @@ export interface BotAndReportsResults {
   reportsAtScale?: ReportsAtScaleResult;
   postMeeting?: PostMeetingResult;
   postMeetingPostgres?: PostMeetingResult;
+  /** SQLite, the meetings' starts not seen: each end looks its meeting up in Teams and Graph (no target of its own). */
+  postMeetingStartsNotSeen?: PostMeetingResult;
 }
 
 export interface BotAndReportsRun {
@@ -106,7 +108,7 @@ function postMeetingReport(r: PostMeetingResult): string {
   const t = r.tollgate;
   return [
     `Post-meeting card: ${r.config.meetings} meetings of ${r.config.organizers} organizers end at once (${r.config.legsPerMeeting} legs each), ${r.config.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}; ` +
-      'meeting-end event → card at the connector',
+      `meeting-end event → card at the connector; ${r.config.startsSeen ? 'the meetings\' starts seen before (looked up then)' : 'their starts NOT seen (each end looks its meeting up in Teams and Graph)'}`,
     '',
     table([
       ['', 'Tollgate card', 'echo bot reply', 'ratio', 'target', 'result'],
@@ -117,7 +119,7 @@ function postMeetingReport(r: PostMeetingResult): string {
       ['event → HTTP response p50 / p99, ms', `${ms(t.eventResponses.p50)} / ${ms(t.eventResponses.p99)}`, '', '', '', ''],
       ['CPU time of the bot process per meeting, ms', ms(t.cpuMsPerMeeting), ms(r.echo.cpuMsPerMeeting), x((t.cpuMsPerMeeting ?? NaN) / (r.echo.cpuMsPerMeeting ?? NaN)), '', ''],
     ]),
-    `  delivered ${t.cards.count} of ${r.config.meetings} cards (${t.missing} missing, ${t.duplicates} posted twice), ${t.eventErrors} event errors; Tollgate peak RSS ${r.peakRssMiB.tollgate ?? '-'} MiB; load ${t.loadAverage1m}`,
+    `  delivered ${t.cards.count} of ${r.config.meetings} cards (${t.missing} missing, ${t.duplicates} posted twice), ${t.eventErrors} event errors; ${t.graphLookups} Graph look-ups during the burst; Tollgate peak RSS ${r.peakRssMiB.tollgate ?? '-'} MiB; load ${t.loadAverage1m}`,
     ...(t.sqlite
       ? [`  SQLite per meeting: ${t.sqlite.statementsPerMeeting} statements, ${t.sqlite.commitsPerMeeting} commits; ${t.sqlite.blockedMs} ms in all inside SQLite (event loop blocked, fsyncs included)`]
       : []),
@@ -176,6 +178,16 @@ export async function runBotAndReports(options: { tmpDir: string; log: (line: st
         parts.push(postMeetingReport(r));
         if (r.tollgate.missing > 0 || r.tollgate.eventErrors > 0) inconsistent.push(`post-meeting (${engine})`);
         if (!r.pass) missed.push(`post-meeting card (${engine})`);
+      });
+    }
+    if (engines.includes('sqlite')) {
+      // The path of a meeting whose start Tollgate missed: measured and printed, the target goes by the runs above.
+      await attempt('Post-meeting card (sqlite, starts not seen)', async () => {
+        const r = await runPostMeeting({ engine: 'sqlite', startsSeen: false, tmpDir: options.tmpDir, log: options.log });
+        if (!r) return;
+        results.postMeetingStartsNotSeen = r;
+        parts.push(`${postMeetingReport(r).replace(/\bPASS\b|\bFAIL\b/, r.pass ? '(under)' : '(over)')}\n  (no verdict: the target goes by the runs with the starts seen, as Teams sends them)`);
+        if (r.tollgate.missing > 0 || r.tollgate.eventErrors > 0) inconsistent.push('post-meeting (sqlite, starts not seen)');
       });
     }
   }
