@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Store, Tx } from './database';
-import { columnList, runShaped } from './shaped-query';
+import { columnList, runShaped, runShapedList } from './shaped-query';
 import type { OutboxTable } from './schema';
 
 export type OutboxRow = OutboxTable;
@@ -153,18 +153,26 @@ export async function markDone(tx: Tx, row: ClaimRef, at: string): Promise<boole
  */
 export async function markDoneMany(tx: Tx, rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const marked = await markDoneManyQuery(tx, rows, at).execute();
+  const { params, build } = markDoneManyQuery(rows, at);
+  const marked = await runShapedList<{ id: string }>(tx, 'markDoneMany', rows.length, params, build);
   return new Set(marked.map((r) => r.id));
 }
 
-/** markDoneMany's UPDATE … RETURNING id (rows not empty), for a statement that runs it along with another write. */
-export function markDoneManyQuery(tx: Tx, rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string) {
-  return tx
-    .updateTable('outbox')
-    .set({ status: 'done', done_at: at, lease_until: null, last_error: null })
-    .where('status', '=', 'sending')
-    .where((eb) => eb.or(rows.map((r) => eb.and([eb('tenant_id', '=', r.tenant_id), eb('id', '=', r.id), eb('attempts', '=', r.attempts)]))))
-    .returning('id');
+/**
+ * markDoneMany's UPDATE … FROM (VALUES …) RETURNING id (rows not empty): its parameters, and the statement they bind
+ * in that order, for runShapedList, or inside a statement that runs it along with another write.
+ */
+export function markDoneManyQuery(rows: (Pick<OutboxRow, 'tenant_id' | 'id' | 'attempts'>)[], at: string): { params: unknown[]; build: () => RawBuilder<{ id: string }> } {
+  const params: unknown[] = [at];
+  for (const r of rows) params.push(r.tenant_id, r.id, r.attempts);
+  return {
+    params,
+    // The attempts cast: PostgreSQL takes an untyped VALUES column for text.
+    build: () => sql<{ id: string }>`update outbox set status = 'done', done_at = ${at}, lease_until = null, last_error = null
+      from (values ${sql.join(rows.map((r) => sql`(${r.tenant_id}, ${r.id}, cast(${r.attempts} as integer))`))}) as v
+      where outbox.status = 'sending' and outbox.tenant_id = v.column1 and outbox.id = v.column2 and outbox.attempts = v.column3
+      returning outbox.id`,
+  };
 }
 
 export async function markRetry(tx: Tx, row: ClaimRef, nextAttemptAt: string, error: string, dead: boolean): Promise<boolean> {

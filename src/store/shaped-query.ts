@@ -44,17 +44,19 @@ export async function runShaped<R>(tx: Tx, shape: string, params: readonly unkno
 
 /**
  * The longest `in (…)` list given its own shape: one shape per length, so lists up to this long make at most this
- * many texts; longer ones are compiled each time.
+ * many texts; longer ones are compiled each time. With two lists, the product of their lengths is held to it.
  */
 const MAX_SHAPED_LIST = 100;
 
 /**
- * runShaped for a query with an `in (…)` list of `listLength` values: one shape per length (`shape(length)`) up to
- * MAX_SHAPED_LIST, a longer list compiled each time (its text is not kept).
+ * runShaped for a query with an `in (…)` or VALUES list of `listLength` values (or several lists, their lengths in
+ * order): one shape per length (`shape(length)`) up to MAX_SHAPED_LIST, a longer list compiled each time (its text is
+ * not kept).
  */
-export async function runShapedList<R>(tx: Tx, shape: string, listLength: number, params: readonly unknown[], build: () => Buildable): Promise<R[]> {
-  if (listLength > MAX_SHAPED_LIST) return (await tx.executeQuery<R>(compile(tx, build()) as CompiledQuery<R>)).rows;
-  return runShaped<R>(tx, `${shape}(${listLength})`, params, build);
+export async function runShapedList<R>(tx: Tx, shape: string, listLength: number | readonly number[], params: readonly unknown[], build: () => Buildable): Promise<R[]> {
+  const lengths = typeof listLength === 'number' ? [listLength] : listLength;
+  if (lengths.reduce((a, b) => a * b, 1) > MAX_SHAPED_LIST) return (await tx.executeQuery<R>(compile(tx, build()) as CompiledQuery<R>)).rows;
+  return runShaped<R>(tx, `${shape}(${lengths.join(',')})`, params, build);
 }
 
 /** `a, b, c`: columns named as identifiers, for a shaped statement's column list. */
