@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Store, Tx } from '../store/database';
 import { findUsers, type UserRow } from '../store/user-store';
 import { ADMIN_CENTER_COLUMNS } from '../usage/admin-center-row';
+import { sqlitePagesInWorker, type JoinedPage, type PageStart } from './sqlite-pages';
 
 /** Tollgate's own columns, written after the admin center's 20. */
 export const TOLLGATE_COLUMNS = ['Paid By', 'Billed Minutes', 'Pool Minutes', 'Tollgate Charge', 'Flags'] as const;
@@ -176,56 +177,73 @@ export type LegsSource = Pick<Store, 'engine' | 'db' | 'sqlite'>;
 
 /**
  * Joins a row's cells in the database: one string per row instead of a value per column is half the cost of reading
- * a row on either engine (for a million legs on SQLite, about 2 s of CPU against 5). The unit separator (U+001F) cannot
- * be told from a cell holding one, so a row that splits into more cells than it has is read again cell by cell.
+ * a row on either engine (for a million legs on SQLite, about 2 s of CPU against 5), and a page's rows are joined
+ * again by the same separator, so a page is split once. The unit separator (U+001F) cannot be told from a cell
+ * holding one, so a page that splits into more cells than its rows have is read again cell by cell.
  */
 const SEPARATOR = '\x1f';
-const cellsJoined = (engine: LegsSource['engine']) => `concat_ws(${engine === 'sqlite' ? 'char(31)' : 'chr(31)'}, ${LEG_CELLS.map(([, e]) => e).join(', ')})`;
+const cellsJoined = (engine: LegsSource['engine']) => `concat_ws(${engine === 'sqlite' ? 'char(31)' : 'chr(31)'}, ${LEG_CELLS.map(([, e]) => e).join(', ')}), start_at, id`;
 const cellsApart = LEG_CELLS.map(([, e], i) => `${e} AS c${i}`).join(', ');
 
 const PAGE_WHERE = 'FROM legs WHERE tenant_id = ? AND start_at >= ? AND start_at < ?';
 const AFTER = 'AND (start_at > ? OR id > ?)';
+/** A page read again apart ends where it ended when it was read joined: at its last leg. */
+const UP_TO = 'AND start_at <= ? AND (start_at < ? OR id <= ?)';
 const PAGE_ORDER = 'ORDER BY start_at, id LIMIT ?';
 
-/** Where a page starts: the range's start, or after the last leg of the page before. */
-type PageStart = { start: string; id: string } | undefined;
+const pageText = (select: string, after: boolean, upTo = false) => `SELECT ${select} ${PAGE_WHERE} ${after ? AFTER : ''} ${upTo ? UP_TO : ''} ${PAGE_ORDER}`;
 
 /**
  * The tenant's legs starting in the range, page by page, in (start_at, id) order: keyset paging, no OFFSET. Each
  * page's lower bound on start_at is its own: with the range's start beside it (or only the OR), SQLite seeks the
  * (tenant_id, start_at) index to the range's start and filters its way to the page, every page (a million legs took
- * minutes). On SQLite a page is one cached statement (no Kysely), run on Kysely's connection so never inside another
- * caller's open transaction.
+ * minutes). A SQLite file's pages are read by a worker thread in one snapshot (sqlite-pages.ts); in memory, on
+ * SQLite, a page is one cached statement (no Kysely), run on Kysely's connection so never inside another caller's
+ * open transaction.
  */
 export async function* legPages(source: LegsSource, tenantId: string, range: LegsRange, pageSize = LEGS_PAGE_SIZE): AsyncGenerator<LegCells[]> {
+  const file = source.sqlite?.file;
+  const pages = file
+    ? sqlitePagesInWorker({ file, first: pageText(cellsJoined('sqlite'), false), next: pageText(cellsJoined('sqlite'), true), params: { tenantId, ...range }, pageSize })
+    : joinedPages(source, tenantId, range, pageSize);
+  const width = LEG_CELLS.length;
+  for await (const page of pages) {
+    const cells = page.text.split(SEPARATOR);
+    if (cells.length !== page.rows * width) {
+      yield (await readRows(source, pageText(cellsApart, page.after !== undefined, true), `apart.${page.after ? 'next' : 'first'}`, pageValues(tenantId, range, page.after, pageSize, page.last))) as LegCells[];
+      continue;
+    }
+    const legs = new Array<LegCells>(page.rows);
+    for (let i = 0; i < page.rows; i++) legs[i] = cells.slice(i * width, (i + 1) * width);
+    yield legs;
+  }
+}
+
+/** The pages read on the source's own connection. */
+async function* joinedPages(source: LegsSource, tenantId: string, range: LegsRange, pageSize: number): AsyncGenerator<JoinedPage> {
   let after: PageStart;
   for (;;) {
-    const page = await readPage(source, tenantId, range, after, pageSize);
-    if (page.length > 0) yield page;
-    if (page.length < pageSize) return;
-    const last = page[page.length - 1]!;
-    after = { start: last[START_AT]!, id: last[ID]! };
+    const rows = await readRows(source, pageText(cellsJoined(source.engine), after !== undefined), `joined.${after ? 'next' : 'first'}`, pageValues(tenantId, range, after, pageSize));
+    if (rows.length > 0) {
+      const lastRow = rows[rows.length - 1]!;
+      const last = { start: lastRow[1] as string, id: lastRow[2] as string };
+      yield { text: rows.map((r) => r[0] as string).join(SEPARATOR), rows: rows.length, after, last };
+      after = last;
+    }
+    if (rows.length < pageSize) return;
   }
 }
 
-async function readPage(source: LegsSource, tenantId: string, range: LegsRange, after: PageStart, pageSize: number): Promise<LegCells[]> {
-  const joined = await readRows(source, cellsJoined(source.engine), 'joined', tenantId, range, after, pageSize);
-  const page = new Array<LegCells>(joined.length);
-  for (let i = 0; i < joined.length; i++) {
-    const cells = (joined[i]![0] as string).split(SEPARATOR);
-    if (cells.length !== LEG_CELLS.length) return (await readRows(source, cellsApart, 'apart', tenantId, range, after, pageSize)) as LegCells[];
-    page[i] = cells;
-  }
-  return page;
+/** A page statement's parameters, in pageText's order. */
+function pageValues(tenantId: string, range: LegsRange, after: PageStart, pageSize: number, upTo?: { start: string; id: string }): unknown[] {
+  return [tenantId, after ? after.start : range.from, range.to, ...(after ? [after.start, after.id] : []), ...(upTo ? [upTo.start, upTo.start, upTo.id] : []), pageSize];
 }
 
-/** One page of rows, each the values of `select` in order. */
-async function readRows(source: LegsSource, select: string, key: string, tenantId: string, range: LegsRange, after: PageStart, pageSize: number): Promise<unknown[][]> {
-  const text = `SELECT ${select} ${PAGE_WHERE} ${after ? AFTER : ''} ${PAGE_ORDER}`;
-  const values = after ? [tenantId, after.start, range.to, after.start, after.id, pageSize] : [tenantId, range.from, range.to, pageSize];
+/** One page of rows, each the values of its statement's select list in order. */
+async function readRows(source: LegsSource, text: string, key: string, values: unknown[]): Promise<unknown[][]> {
   const { sqlite, db } = source;
   if (sqlite) {
-    const statement = sqlite.statement(`legsExport.${key}.${after ? 'next' : 'first'}`, () => text);
+    const statement = sqlite.statement(`legsExport.${key}`, () => text);
     return db.connection().execute(async () => statement.raw(true).all(...values) as unknown[][]);
   }
   const parts = text.split('?');

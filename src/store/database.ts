@@ -47,6 +47,8 @@ export interface SqliteStatements {
    * also uses, so inside the caller's BEGIN IMMEDIATE transaction.
    */
   statement(key: string, text: () => string): BetterSqlite3.Statement;
+  /** The database file (absolute), for a reader of its own (reports/sqlite-pages.ts); undefined in memory. */
+  readonly file: string | undefined;
 }
 
 // BIGINT (20) and NUMERIC (1700, what SUM() of a BIGINT returns) come back from pg as strings. Tollgate's money is
@@ -109,6 +111,7 @@ function openSqlite(file: string): Store {
 
   const statements = new Map<string, BetterSqlite3.Statement>();
   const sqlite: SqliteStatements = {
+    file: file === ':memory:' || file === '' ? undefined : path.resolve(file),
     statement(key, text) {
       let statement = statements.get(key);
       if (!statement) {

@@ -1,4 +1,5 @@
 import { EXPORT_LEG_CELLS, legPages } from '../../src/reports/legs-report';
+import { sqlitePagesInWorker } from '../../src/reports/sqlite-pages';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -47,5 +48,58 @@ describeEachEngine('legs export paging', (engine) => {
     for await (const page of legPages(store, T, range, pageSize)) pages.push(page.map((l) => l[EXPORT_LEG_CELLS.indexOf('id')]!));
     expect(pages.flat()).toEqual(expected);
     expect(pages.slice(0, -1).every((p) => p.length === pageSize)).toBe(true);
+  });
+});
+
+/**
+ * A SQLite file's export is read by a worker thread in one read transaction: legs written while it runs are not in
+ * it (they are in the next export), and the reader stops with the export, early or on an error.
+ */
+describe('legs export on a SQLite file: one snapshot, read by a worker', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let tollgate: Tollgate;
+  const range = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+  const ids = async (pageSize: number, between?: () => Promise<void>) => {
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of legPages(store, T, range, pageSize)) {
+      seen.push(...page.map((l) => l[EXPORT_LEG_CELLS.indexOf('id')]!));
+      if (pages++ === 0) await between?.();
+    }
+    return seen;
+  };
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore('sqlite'));
+    ({ tollgate } = await setUpTenant(store, { fund: '100' }));
+    const rows = Array.from({ length: 12 }, (_, i) => leg({ id: `s-${String(i).padStart(2, '0')}`, callType: 'conf_out', number: NUMBERS.usLandline, organizer: USERS.sub, seconds: 60, start: `2026-11-${String(i + 2).padStart(2, '0')}T10:00:00.000Z` }));
+    const r = await tollgate.intake.ingest(T, rows);
+    if (!r.ok || r.value.accepted !== rows.length) throw new Error('set-up failed');
+  });
+  afterAll(async () => cleanup());
+
+  it('leaves out legs written after it started, also in pages it had not read yet', async () => {
+    expect(store.sqlite?.file).toBeDefined();
+    const late = leg({ id: 's-late', callType: 'conf_out', number: NUMBERS.usLandline, organizer: USERS.sub, seconds: 60, start: '2026-11-29T10:00:00.000Z' });
+    const during = await ids(2, async () => {
+      const r = await tollgate.intake.ingest(T, [late]);
+      if (!r.ok || r.value.accepted !== 1) throw new Error('the late leg was not taken');
+    });
+    expect(during).toEqual(Array.from({ length: 12 }, (_, i) => `s-${String(i).padStart(2, '0')}`));
+    expect(await ids(2)).toContain('s-late');
+  });
+
+  it('stops its reader when the export stops early, and the next export reads everything', async () => {
+    for await (const page of legPages(store, T, range, 1)) {
+      expect(page).toHaveLength(1);
+      break;
+    }
+    expect(await ids(5)).toHaveLength(13);
+  });
+
+  it("fails with SQLite's error when the reader cannot read the file", async () => {
+    const pages = sqlitePagesInWorker({ file: `${store.sqlite!.file}.missing`, first: 'SELECT 1', next: 'SELECT 1', params: { tenantId: T, ...range }, pageSize: 10 });
+    await expect(pages.next()).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
   });
 });
