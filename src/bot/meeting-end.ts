@@ -26,14 +26,14 @@ export function isMeetingEnd(activity: Partial<Activity>): boolean {
 }
 
 /** The start or end event's payload, whatever the case of its keys (Teams sends Id, EndTime, … despite the typings). */
-export interface MeetingEnded {
+export interface MeetingEvent {
   id?: string;
   title?: string;
   joinUrl?: string;
   endTime?: string;
 }
 
-export function normalizeMeetingEnd(payload: unknown): MeetingEnded {
+export function normalizeMeetingEvent(payload: unknown): MeetingEvent {
   const out: Record<string, string> = {};
   if (payload && typeof payload === 'object') {
     for (const [k, v] of Object.entries(payload as Record<string, unknown>)) {
@@ -128,7 +128,7 @@ export const MEETING_START_KEPT_MS = 3 * 24 * 3600_000;
 type MeetingDeps = { store: Store; lookup: MeetingLookup; logger: Logger; now: () => Date };
 
 /** The tenant and meeting an event is about (the meeting id from channelData, as Teams documents), if it names both. */
-function meetingOf(context: TurnContext, event: MeetingEnded): { tenantId: string; meetingId: string } | undefined {
+function meetingOf(context: TurnContext, event: MeetingEvent): { tenantId: string; meetingId: string } | undefined {
   const channelMeeting = (context.activity.channelData as { meeting?: { id?: string } } | undefined)?.meeting?.id;
   const meetingId = channelMeeting ?? event.id;
   const tenantId = callerOf(context.activity).tenantId;
@@ -142,7 +142,7 @@ function meetingOf(context: TurnContext, event: MeetingEnded): { tenantId: strin
  * again.
  */
 export async function onMeetingStart(deps: MeetingDeps, context: TurnContext, payload: unknown): Promise<'remembered' | 'skipped'> {
-  const event = normalizeMeetingEnd(payload);
+  const event = normalizeMeetingEvent(payload);
   const meeting = meetingOf(context, event);
   if (!meeting || !(await tenantKnown(deps.store, meeting.tenantId))) return 'skipped';
   const details = await deps.lookup.describe(context, { ...meeting, joinUrl: event.joinUrl });
@@ -190,7 +190,7 @@ export async function onMeetingEnd(
 }
 
 async function queueMeetingCard(deps: MeetingDeps, context: TurnContext, payload: unknown, onRemembered: () => void): Promise<'queued' | 'duplicate' | 'skipped'> {
-  const event = normalizeMeetingEnd(payload);
+  const event = normalizeMeetingEvent(payload);
   const meeting = meetingOf(context, event);
   if (!meeting) {
     deps.logger.warn({ tenantId: callerOf(context.activity).tenantId }, 'meeting end without tenant or meeting id: no cost card');
