@@ -26,8 +26,7 @@ export function messageActivity(o: { id: string; text: string; from: Person; con
   };
 }
 
-/** A scheduled meeting's end, as Teams sends it: TitleCase keys in value, the meeting id in channelData. */
-/** Teams' meeting-start or -end event of a scheduled meeting, as it reaches the bot. */
+/** A scheduled meeting's start or end, as Teams sends it: TitleCase keys in value, the meeting id in channelData. */
 export function meetingActivity(o: { kind: 'start' | 'end'; id: string; meetingId: string; title: string; joinUrl: string; organizer: Person; tenantId: string; serviceUrl: string }): Record<string, unknown> {
   const at = new Date().toISOString();
   return {

@@ -67,7 +67,7 @@ export class AdapterMessenger implements Messenger {
       }
     });
     // The request itself is aborted at the deadline; this bounds the rest (a token fetch that hangs). What loses
-    // the race can no longer send: the request policy refuses to start after the deadline.
+    // the race can no longer send: the turn's deadline-bound client refuses to start a request after the deadline.
     let timer: NodeJS.Timeout | undefined;
     const overall = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ConnectorDeadlineError(`the delivery took longer than ${timeoutMs} ms`, true)), timeoutMs + 1_000);

@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './database';
-import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneManyQuery, type OutboxRow } from './outbox-store';
+import { OUTBOX_COLUMNS, OUTBOX_TYPES, insertRow, markDoneMany, markDoneManyQuery, type OutboxRow } from './outbox-store';
 import { columnList, runPrepared, runShaped, runShapedList } from './shaped-query';
 import { allColumns } from './all-columns';
 import { LEG_COLUMNS } from './leg-store';
@@ -386,8 +386,8 @@ export async function setMeetingCardActivitiesMarkingDone(
     await setMeetingCardActivities(tx, cards);
     return new Set();
   }
+  if (cards.length === 0) return markDoneMany(tx, rows, at);
   const done = markDoneManyQuery(rows, at);
-  if (cards.length === 0) return new Set((await runShapedList<{ id: string }>(tx, 'markDoneMany', rows.length, done.params, done.build)).map((r) => r.id));
   const marked = await runShapedList<{ id: string }>(
     tx,
     'setMeetingCardActivitiesMarkingDone',
