@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl, { maxConnections: config.databasePoolMax });
+  const store = await openStore(config.databaseUrl, { maxConnections: config.databasePoolMax, sqliteCheckpoint: config.sqliteCheckpoint });
   const tollgate = createTollgate(store, systemClock, logger, { bootstrapAdmins: config.bootstrapAdmins });
   if (config.seedDemo && (await seedDemoIfEmpty(tollgate))) {
     logger.info(`empty database: seeded the demo tenant ${DEMO_TENANT_ID} (try: npm run tollgate -- balance --tenant ${DEMO_TENANT_ID})`);

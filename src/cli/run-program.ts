@@ -27,7 +27,7 @@ export async function runProgram(argv: string[], io: CliIo, build: (ctx: CliCont
     if (store) return store;
     const config = loadConfig(io.env);
     if (!config.ok) throw new UsageError(`configuration: ${config.errors.join('; ')}`);
-    store = await openStore(config.config.databaseUrl);
+    store = await openStore(config.config.databaseUrl, { sqliteCheckpoint: config.config.sqliteCheckpoint });
     return store;
   };
   const open = async (): Promise<Tollgate> => {

@@ -47,6 +47,7 @@ const schema = z.object({
   LOGIN_BASE_URL: z.string().trim().url().optional(),
   GRAPH_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(0),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  SQLITE_CHECKPOINT: z.enum(['background', 'in-commit']).default('background'),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
   PUBLIC_BASE_URL: publicBaseUrl.optional(),
   MONTHLY_DIGEST_CHECK_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(5),
@@ -72,6 +73,8 @@ export interface Config {
   graphSyncIntervalMinutes: number;
   /** PostgreSQL: the most connections this process opens (its pool size). */
   databasePoolMax: number;
+  /** SQLite file: its write-ahead log checkpointed by a worker thread ('background') or in the commits ('in-commit'). */
+  sqliteCheckpoint: 'background' | 'in-commit';
   /** How long an outbox worker's claim on a message holds; proactive sends time out at a quarter of it (at most 15 s). */
   outboxLeaseMs: number;
   /**
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         : undefined,
       graphSyncIntervalMinutes: e.GRAPH_SYNC_INTERVAL_MINUTES,
       databasePoolMax: e.DATABASE_POOL_MAX,
+      sqliteCheckpoint: e.SQLITE_CHECKPOINT,
       outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
       publicBaseUrl: e.PUBLIC_BASE_URL ?? (e.BOT_ID === '' ? `http://127.0.0.1:${e.PORT}` : undefined),
       monthlyDigestCheckMinutes: e.MONTHLY_DIGEST_CHECK_MINUTES,

@@ -8,6 +8,7 @@ import type { Database } from './schema';
 import { migrateToLatest } from './migrations';
 import { rowValues } from './row-values';
 import { CopyingClient, copyRows } from './pg-copy';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -49,6 +50,8 @@ export interface SqliteStatements {
   statement(key: string, text: () => string): BetterSqlite3.Statement;
   /** The database file (absolute), for a reader of its own (reports/sqlite-pages.ts); undefined in memory. */
   readonly file: string | undefined;
+  /** The file's checkpointer thread (sqlite-checkpointer.ts); undefined in memory and with 'in-commit'. */
+  readonly checkpointer: Checkpointer | undefined;
 }
 
 // BIGINT (20) and NUMERIC (1700, what SUM() of a BIGINT returns) come back from pg as strings. Tollgate's money is
@@ -66,11 +69,19 @@ export interface OpenOptions {
   maxConnections?: number;
   /** Skip migrations (a caller that already ran them). */
   migrate?: boolean;
+  /** SQLite file: where its write-ahead log is checkpointed (sqlite-checkpointer.ts). Default 'background'. */
+  sqliteCheckpoint?: SqliteCheckpoint;
 }
+
+/**
+ * 'background': a worker thread checkpoints after each transaction (sqlite-checkpointer.ts); 'in-commit': SQLite's
+ * default, the commit that grows the log past a thousand pages checkpoints it before it returns.
+ */
+export type SqliteCheckpoint = 'background' | 'in-commit';
 
 export async function openStore(databaseUrl: string, options: OpenOptions = {}): Promise<Store> {
   const store = databaseUrl.startsWith('sqlite:')
-    ? openSqlite(databaseUrl.slice('sqlite:'.length))
+    ? openSqlite(databaseUrl.slice('sqlite:'.length), options.sqliteCheckpoint ?? 'background')
     : openPostgres(databaseUrl, options.maxConnections ?? 10);
   if (options.migrate !== false) {
     try {
@@ -83,7 +94,7 @@ export async function openStore(databaseUrl: string, options: OpenOptions = {}):
   return store;
 }
 
-function openSqlite(file: string): Store {
+function openSqlite(file: string, checkpoint: SqliteCheckpoint): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
@@ -93,6 +104,8 @@ function openSqlite(file: string): Store {
   database.pragma('foreign_keys = ON');
   database.defaultSafeIntegers(false);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const inMemory = file === ':memory:' || file === '';
+  const checkpointer = inMemory || checkpoint === 'in-commit' ? undefined : startCheckpointer(database, path.resolve(file));
 
   // Kysely's SQLite driver hands out its single connection to one caller at a time, so transactions in one
   // process are already serialized; BEGIN IMMEDIATE serializes them with other processes on the same file.
@@ -102,6 +115,7 @@ function openSqlite(file: string): Store {
       try {
         const result = await fn(conn);
         await sql`COMMIT`.execute(conn);
+        checkpointer?.committed();
         return result;
       } catch (err) {
         await sql`ROLLBACK`.execute(conn).catch(() => undefined);
@@ -111,7 +125,8 @@ function openSqlite(file: string): Store {
 
   const statements = new Map<string, BetterSqlite3.Statement>();
   const sqlite: SqliteStatements = {
-    file: file === ':memory:' || file === '' ? undefined : path.resolve(file),
+    file: inMemory ? undefined : path.resolve(file),
+    checkpointer,
     statement(key, text) {
       let statement = statements.get(key);
       if (!statement) {
@@ -140,7 +155,10 @@ function openSqlite(file: string): Store {
     inTransaction: run,
     insertMany,
     sqlite,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
   };
 }
 
