@@ -34,6 +34,12 @@ describe('configuration', () => {
     expect(loadConfig({ BOT_ID: 'x' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^BOT_PASSWORD: required/)] });
   });
 
+  it("checkpoints SQLite's log in the background unless told 'in-commit'; anything else is an error", () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { sqliteCheckpoint: 'background' } });
+    expect(loadConfig({ SQLITE_CHECKPOINT: 'in-commit' })).toMatchObject({ ok: true, config: { sqliteCheckpoint: 'in-commit' } });
+    expect(loadConfig({ SQLITE_CHECKPOINT: 'never' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^SQLITE_CHECKPOINT: /)] });
+  });
+
   it('treats empty variables as unset, as .env files write them', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ ok: true, config: { port: 3978, databaseUrl: 'sqlite:data/tollgate.db' } });
   });
