@@ -102,6 +102,7 @@ function intakeReport(result: IntakeBenchResult): string {
       ['  at the intake\'s transaction size, rows/s', ...col((e) => (e.rawAtIntakeTransactionSize ? `${fmt(e.rawAtIntakeTransactionSize.rowsPerSecond)} (×${e.rawAtIntakeTransactionSize.rowsPerTransaction})` : 'same'))],
       ['  CPU time of this process (+ PostgreSQL server process), s', ...col((e) => `${e.raw!.cpuSeconds.toFixed(2)}${e.raw!.serverCpuSeconds === undefined ? '' : ` + ${e.raw!.serverCpuSeconds.toFixed(2)}`}`)],
       ['whole path / raw (median round)', ...col((e) => pct(e.ratio))],
+      ['  raw with Tollgate\'s checkpointer thread (reference), rows/s; whole path / that', ...col((e) => (e.rawWithCheckpointer ? `${fmt(e.rawWithCheckpointer.rowsPerSecond)}; ${pct(e.rawWithCheckpointer.wholePathRatio)}` : '-'))],
       ['  each round, in order', ...col((e) => (e.rounds ?? []).map((r) => pct(r.ratio)).join(' / '))],
       ['  by CPU time (less disturbed by a busy machine)', ...col((e) => (e.cpuRatio === undefined ? '-' : pct(e.cpuRatio)))],
       ['target', ...col((e) => `≥ ${pct(e.target)}`)],
