@@ -2,7 +2,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 
-/** SQLite's own default: a commit that leaves the write-ahead log this many pages long checkpoints it. */
+/**
+ * SQLite's own default: a commit that leaves the write-ahead log this many pages long checkpoints it. The thread
+ * checkpoints at the same point: when this many pages are not yet copied.
+ */
 export const IN_COMMIT_CHECKPOINT_PAGES = 1000;
 /**
  * While the checkpointer runs, a commit checkpoints by itself only past this many pages of log (64 MiB of 4 KiB
@@ -44,7 +47,9 @@ export interface Checkpointer {
  * pages) otherwise pays for copying every page into the database file and syncing it before it returns, on the one
  * thread that serves Tollgate's requests; the copy now runs on another core while the next transaction is built.
  * What is durable does not change: a commit is durable once its pages are synced in the log (synchronous=FULL), and a
- * checkpoint only moves them. The thread checkpoints PASSIVE (it never waits for readers or the writer); the log
+ * checkpoint only moves them. The thread checkpoints PASSIVE (it never waits for readers or the writer) when a commit
+ * leaves IN_COMMIT_CHECKPOINT_PAGES or more not yet copied, where SQLite would have in the commit: the small commits
+ * of the bot's turns pile up to that as before, rather than each costing a sync of the database file. The log
  * restarts from its beginning at the first commit after everything in it was copied.
  *
  * `database`'s own automatic checkpoint moves to BACKSTOP_CHECKPOINT_PAGES at once, and back to SQLite's default when
@@ -53,7 +58,7 @@ export interface Checkpointer {
  * what this thread posts reaches the worker at once.
  */
 export function startCheckpointer(database: BetterSqlite3.Database, file: string): Checkpointer {
-  const worker = new Worker(WORKER_FILE, { workerData: { file }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+  const worker = new Worker(WORKER_FILE, { workerData: { file, minPages: IN_COMMIT_CHECKPOINT_PAGES }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
   worker.unref();
   const status: Checkpointer['status'] = { state: 'starting', checkpoints: 0 };
   const inCommit = () => {

@@ -63,6 +63,24 @@ describe('a SQLite file store checkpoints in a worker thread', () => {
     }
   });
 
+  test('small commits wait, as they would for SQLite, until a thousand pages are not yet copied', async () => {
+    const store = await openStore(`sqlite:${path.join(dir, 'small.db')}`);
+    try {
+      const checkpointer = store.sqlite!.checkpointer!;
+      await sql`CREATE TABLE scratch (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`.execute(store.db);
+      await until(() => checkpointer.status.state === 'running', 'the thread to open the file');
+      const before = checkpointer.status.checkpoints;
+      for (let t = 0; t < 30; t++) await writeRows(store, 10, t * 10); // ~330 pages in all: no checkpoint
+      await writeRows(store, IN_COMMIT_CHECKPOINT_PAGES, 1000); // past the thousand: one
+      await until(() => checkpointer.status.checkpoints > before, 'a checkpoint');
+      // The thread takes its messages in order: had a small commit made a checkpoint, it would be counted by now.
+      expect(checkpointer.status.checkpoints).toBe(before + 1);
+      expect(checkpointer.status.last!.log).toBeGreaterThanOrEqual(300 + IN_COMMIT_CHECKPOINT_PAGES);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('many transactions while the thread checkpoints: every row in the file, the file whole', async () => {
     const file = path.join(dir, 'b.db');
     const store = await openStore(`sqlite:${file}`);
