@@ -197,15 +197,38 @@ const pageText = (select: string, after: boolean, upTo = false) => `SELECT ${sel
  * The tenant's legs starting in the range, page by page, in (start_at, id) order: keyset paging, no OFFSET. Each
  * page's lower bound on start_at is its own: with the range's start beside it (or only the OR), SQLite seeks the
  * (tenant_id, start_at) index to the range's start and filters its way to the page, every page (a million legs took
- * minutes). A SQLite file's pages are read by a worker thread in one snapshot (sqlite-pages.ts); in memory, on
- * SQLite, a page is one cached statement (no Kysely), run on Kysely's connection so never inside another caller's
- * open transaction.
+ * minutes). The pages are one snapshot of the database: a SQLite file's are read by a worker thread in one read
+ * transaction (sqlite-pages.ts), PostgreSQL's in one read-only REPEATABLE READ transaction on a connection of the pool
+ * held for the export (a leg stored meanwhile is in the next export, not in a page this one had not read yet). In
+ * memory, on SQLite, a page is one cached statement (no Kysely), run on Kysely's connection so never inside another
+ * caller's open transaction.
  */
 export async function* legPages(source: LegsSource, tenantId: string, range: LegsRange, pageSize = LEGS_PAGE_SIZE): AsyncGenerator<LegCells[]> {
   const file = source.sqlite?.file;
-  const pages = file
-    ? sqlitePagesInWorker({ file, first: pageText(cellsJoined('sqlite'), false), next: pageText(cellsJoined('sqlite'), true), params: { tenantId, ...range }, pageSize })
-    : joinedPages(source, tenantId, range, pageSize);
+  if (file) {
+    const pages = sqlitePagesInWorker({ file, first: pageText(cellsJoined('sqlite'), false), next: pageText(cellsJoined('sqlite'), true), params: { tenantId, ...range }, pageSize });
+    yield* splitPages(source, pages, tenantId, range, pageSize);
+    return;
+  }
+  if (source.engine !== 'postgres') {
+    yield* splitPages(source, joinedPages(source, tenantId, range, pageSize), tenantId, range, pageSize);
+    return;
+  }
+  const snapshot = await source.db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+  let read = false;
+  try {
+    const inSnapshot: LegsSource = { engine: source.engine, db: snapshot, sqlite: undefined };
+    yield* splitPages(inSnapshot, joinedPages(inSnapshot, tenantId, range, pageSize), tenantId, range, pageSize);
+    read = true;
+  } finally {
+    // Read-only: ending it either way changes nothing; an export stopped early or failed gives its connection back too.
+    if (read) await snapshot.commit().execute();
+    else await snapshot.rollback().execute().catch(() => undefined);
+  }
+}
+
+/** Each joined page split into its legs' cells; a page that splits wrong is read again apart, from `source`. */
+async function* splitPages(source: LegsSource, pages: AsyncIterable<JoinedPage>, tenantId: string, range: LegsRange, pageSize: number): AsyncGenerator<LegCells[]> {
   const width = LEG_CELLS.length;
   for await (const page of pages) {
     const cells = page.text.split(SEPARATOR);

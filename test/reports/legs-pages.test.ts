@@ -1,5 +1,6 @@
 import { EXPORT_LEG_CELLS, legPages } from '../../src/reports/legs-report';
 import { sqlitePagesInWorker } from '../../src/reports/sqlite-pages';
+import { sql } from 'kysely';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -52,10 +53,12 @@ describeEachEngine('legs export paging', (engine) => {
 });
 
 /**
- * A SQLite file's export is read by a worker thread in one read transaction: legs written while it runs are not in
- * it (they are in the next export), and the reader stops with the export, early or on an error.
+ * An export is one snapshot: on a SQLite file its pages are read by a worker thread in one read transaction, on
+ * PostgreSQL in one read-only REPEATABLE READ transaction. Legs written while it runs are not in it (they are in the
+ * next export), and the reader (the worker; the transaction and its connection) stops with the export, early or on an
+ * error.
  */
-describe('legs export on a SQLite file: one snapshot, read by a worker', () => {
+describeEachEngine('legs export: one snapshot', (engine) => {
   let store: Store;
   let cleanup: () => Promise<void>;
   let tollgate: Tollgate;
@@ -71,7 +74,7 @@ describe('legs export on a SQLite file: one snapshot, read by a worker', () => {
   };
 
   beforeAll(async () => {
-    ({ store, cleanup } = await freshStore('sqlite'));
+    ({ store, cleanup } = await freshStore(engine));
     ({ tollgate } = await setUpTenant(store, { fund: '100' }));
     const rows = Array.from({ length: 12 }, (_, i) => leg({ id: `s-${String(i).padStart(2, '0')}`, callType: 'conf_out', number: NUMBERS.usLandline, organizer: USERS.sub, seconds: 60, start: `2026-11-${String(i + 2).padStart(2, '0')}T10:00:00.000Z` }));
     const r = await tollgate.intake.ingest(T, rows);
@@ -80,7 +83,7 @@ describe('legs export on a SQLite file: one snapshot, read by a worker', () => {
   afterAll(async () => cleanup());
 
   it('leaves out legs written after it started, also in pages it had not read yet', async () => {
-    expect(store.sqlite?.file).toBeDefined();
+    if (engine === 'sqlite') expect(store.sqlite?.file).toBeDefined();
     const late = leg({ id: 's-late', callType: 'conf_out', number: NUMBERS.usLandline, organizer: USERS.sub, seconds: 60, start: '2026-11-29T10:00:00.000Z' });
     const during = await ids(2, async () => {
       const r = await tollgate.intake.ingest(T, [late]);
@@ -97,6 +100,28 @@ describe('legs export on a SQLite file: one snapshot, read by a worker', () => {
     }
     expect(await ids(5)).toHaveLength(13);
   });
+
+  if (engine === 'postgres') {
+    it('gives its connection back when it stops early: no transaction left open', async () => {
+      for await (const page of legPages(store, T, range, 1)) {
+        expect(page).toHaveLength(1);
+        break;
+      }
+      const open = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`.execute(store.db);
+      expect(open.rows[0]!.n).toBe(0);
+    });
+  }
+});
+
+describe('legs export on a SQLite file: read by a worker', () => {
+  const range = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+  let store: Store;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await freshStore('sqlite'));
+  });
+  afterAll(async () => cleanup());
 
   it("fails with SQLite's error when the reader cannot read the file", async () => {
     const pages = sqlitePagesInWorker({ file: `${store.sqlite!.file}.missing`, first: 'SELECT 1', next: 'SELECT 1', params: { tenantId: T, ...range }, pageSize: 10 });
