@@ -74,7 +74,7 @@ export interface OpenOptions {
 }
 
 /**
- * 'background': a worker thread checkpoints after each transaction (sqlite-checkpointer.ts); 'in-commit': SQLite's
+ * 'background': a worker thread checkpoints once a thousand pages wait (sqlite-checkpointer.ts); 'in-commit': SQLite's
  * default, the commit that grows the log past a thousand pages checkpoints it before it returns.
  */
 export type SqliteCheckpoint = 'background' | 'in-commit';
