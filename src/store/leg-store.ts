@@ -103,6 +103,15 @@ export const LEG_COLUMNS = allColumns<LegsTable>()([
  */
 export interface LegWriter {
   add(row: LegRow): void;
+  /**
+   * False while the legs' statement waits behind another on the connection (the fraud guard's read, sent first):
+   * rows added meanwhile are kept and go out once it starts. The caller, which adds rows in a synchronous loop,
+   * calls letAnswersIn() now and then while it is false, so that the answer the connection waits for is handled
+   * and the rows start going out while it rates the rest (rather than all at the end, or rating waiting for it).
+   */
+  readonly streaming: boolean;
+  /** Resolves once the statement started or this process had a turn of its event loop (the answer it waits for may have come). */
+  letAnswersIn(): Promise<void>;
   /** The legs added, in order. */
   readonly rows: readonly LegRow[];
   /** Ends the legs' statement and sends the spend rollup's. */
@@ -117,6 +126,8 @@ export async function openLegWriter(store: Store, tx: Tx, writes: StatementPipel
   if (store.engine !== 'postgres') {
     return {
       rows,
+      streaming: true,
+      letAnswersIn: async () => undefined,
       add: (row) => void rows.push(row),
       close: async () => {
         await writes.send(() => store.insertMany(tx, 'legs', rows));
@@ -127,10 +138,16 @@ export async function openLegWriter(store: Store, tx: Tx, writes: StatementPipel
   }
   const copy = new RowStream('legs', LEG_COLUMNS);
   await writes.send(() => copy.execute(tx));
-  // Only microtasks away when nothing else is queued on the connection: from here on rows go out as they are made.
-  await copy.submitted;
+  let streaming = false;
+  void copy.submitted.then(() => (streaming = true));
   return {
     rows,
+    get streaming() {
+      return streaming;
+    },
+    // Only microtasks away when nothing else is queued on the connection; else at most one turn of the event loop,
+    // whose poll phase reads the socket.
+    letAnswersIn: () => Promise.race([copy.submitted, new Promise<void>((resolve) => setImmediate(resolve))]),
     add: (row) => {
       copy.add(row);
       rows.push(row);

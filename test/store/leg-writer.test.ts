@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describeEachEngine, freshStore } from '../support/engines';
 import type { Store, Tx } from '../../src/store/database';
 import { isStoredLegKey, LEG_COLUMNS, openLegWriter, type LegRow } from '../../src/store/leg-store';
@@ -165,6 +166,43 @@ describeEachEngine('openLegWriter', (engine) => {
     expect(refused).toBeDefined();
     if (engine === 'postgres') expect(refused?.message).toBe('legs.charge_micros: NaN is not a number a column can hold');
     expect(await storedLegs(store)).toEqual([]);
+  });
+
+  it('a statement sent ahead of the legs (the guard read-ahead) does not hold up their rows: those added while it runs are kept and go first', async () => {
+    const rows = Array.from({ length: 600 }, (_, i) => legRow(i + 1));
+    const seen: { streaming: boolean[]; aheadDone: boolean[] } = { streaming: [], aheadDone: [] };
+    await store.inTransaction(async (tx) => {
+      const writes = new StatementPipeline(store.engine);
+      await writes.run(async () => {
+        let aheadDone = false;
+        // 50 ms on the server: on PostgreSQL the COPY waits behind it on the connection.
+        const sleep = engine === 'postgres' ? sql`SELECT pg_sleep(0.05)` : sql`SELECT 1`;
+        await writes.send(async () => {
+          await sleep.execute(tx);
+          aheadDone = true;
+        });
+        // openLegWriter returns without waiting for it: the caller goes on making rows.
+        const legs = await openLegWriter(store, tx, writes);
+        seen.aheadDone.push(aheadDone);
+        for (const [i, row] of rows.entries()) {
+          seen.streaming.push(legs.streaming);
+          if (!legs.streaming && i % 100 === 0) await legs.letAnswersIn();
+          legs.add(row);
+        }
+        // Rows keep coming while the statement ahead runs; its answer is let in between them once it comes.
+        while (!legs.streaming) await legs.letAnswersIn();
+        expect(aheadDone).toBe(true);
+        await legs.close();
+      });
+    });
+    expect(await storedLegs(store)).toEqual(rows);
+    if (engine === 'postgres') {
+      expect(seen.aheadDone).toEqual([false]);
+      expect(seen.streaming[0]).toBe(false);
+    } else {
+      // SQLite runs each statement at once: nothing waits, nothing to let in.
+      expect(seen.streaming.every(Boolean)).toBe(true);
+    }
   });
 });
 
