@@ -13,12 +13,14 @@ import {
   loadGuardBasics,
   loadGuardState,
   openAndDismissedIncidents,
+  pruneRollups,
   saveChunk,
   type FraudIncidentRow,
   type IncidentDelta,
   type IncidentKeys,
   type IncidentRows,
   type OrganizerDayRow,
+  type PrefetchedIncidents,
   type RangeDayRow,
   type RollupRows,
 } from '../store/fraud-store';
@@ -36,6 +38,7 @@ import {
   historyNeeds,
   hoursFromText,
   hoursText,
+  includesAll,
   key,
   legFacts,
   RecentHistory,
@@ -48,6 +51,14 @@ import { blockedBy, checkDialOut, episodeOf, needsBaseline, type CheckContext, t
 
 /** The admin notice kind of a new incident (src/notify/admin-notices.ts): its key is the incident id. */
 export const FRAUD_INCIDENT_NOTICE = 'fraud_incident';
+
+/**
+ * How long the day rollups (per organizer and day, per number range and day) are kept, in days before today (UTC):
+ * the rules look back BASELINE_DAYS, and a year of late legs (an admin center export, say) still finds its days' rows
+ * and baseline. Older rows are deleted once a UTC day per tenant; a leg older than this is judged without them (its
+ * baseline reads as lower, the floors still apply). The countries called and the incidents are kept.
+ */
+export const ROLLUP_KEPT_DAYS = 400;
 
 interface Matched {
   leg: DialOut;
@@ -74,6 +85,8 @@ export class FraudGuard {
   private readonly knownSettings = new Map<string, KnownSettings>();
   /** Per chunk transaction: the read beforeRating sent, under which settings, for which rows. */
   private readonly prefetched = new WeakMap<Tx, Prefetched>();
+  /** Per tenant: the UTC day this process last pruned its rollups (ROLLUP_KEPT_DAYS). */
+  private readonly prunedOn = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -95,19 +108,19 @@ export class FraudGuard {
     if (this.store.sqlite) return;
     const known = this.knownSettings.get(tenant.tenant_id) ?? DEFAULT_SETTINGS;
     const checked: { leg: DialOut; facts: LegFacts }[] = [];
-    const facts = new Map<string, LegFacts>();
+    const byId = new Map<string, { leg: DialOut; facts: LegFacts }>();
     for (const r of records) {
       if (r.callType !== 'conf_out' || !r.rated || !r.calleeNumber) continue;
       const leg = dialOutOfRecord(r, tenant, organizers);
-      const f = legFacts(leg, known.settings);
-      checked.push({ leg, facts: f });
-      facts.set(r.id, f);
+      const entry = { leg, facts: legFacts(leg, known.settings) };
+      checked.push(entry);
+      byId.set(r.id, entry);
     }
     if (checked.length === 0) return;
     const needs = historyNeeds(checked, { allRanges: false });
     await writes.send(() => {
       const state = loadGuardState(this.store, tx, tenant.tenant_id, ...storeNeeds(needs));
-      this.prefetched.set(tx, { settingsText: known.text, needs, facts, state });
+      this.prefetched.set(tx, { settingsText: known.text, needs, byId, state });
       return state;
     });
   };
@@ -116,25 +129,40 @@ export class FraudGuard {
   readonly onSettled: SettledLegsHook = async (tx, tenant, legs, organizers, rateCard, at) => {
     const prefetched = this.prefetched.get(tx);
     this.prefetched.delete(tx);
-    const dialOuts: DialOut[] = [];
-    const dialOutRows: LegRow[] = [];
-    for (const leg of legs) {
-      if (leg.call_type !== 'conf_out' || leg.status !== 'rated' || !leg.destination_country || !leg.callee_number) continue;
-      dialOuts.push(dialOutOf(leg, tenant, organizers));
-      dialOutRows.push(leg);
-    }
-    if (dialOuts.length === 0) return;
     const tenantId = tenant.tenant_id;
     // The legs' facts (and so the rows to read) depend on the settings: those of the tenant's last chunk are assumed,
     // and read with the rows in one statement (sent before rating when beforeRating ran); when they changed since,
     // the rows are read again for the new facts.
     let known = this.knownSettings.get(tenantId) ?? DEFAULT_SETTINGS;
-    // What beforeRating read and worked out under the same settings: a leg's facts as found for its record (the same
-    // organizer, instant, duration and number) are not worked out twice, and its rows serve when they cover the legs.
+    // What beforeRating read and worked out under the same settings. A leg is stored as its record came (the same
+    // organizer, instant, duration and number), so the record's dial-out serves, given what only rating knows, and so
+    // do its facts; when every leg was among the records read for, their rows cover the legs.
     const early = prefetched?.settingsText === known.text ? prefetched : undefined;
-    let checked = dialOuts.map((leg) => ({ leg, facts: early?.facts.get(leg.legId) ?? legFacts(leg, known.settings) }));
-    const needs = historyNeeds(checked, { allRanges: false });
-    const state = early && coversNeeds(early.needs, needs) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
+    const dialOuts: DialOut[] = [];
+    const dialOutRows: LegRow[] = [];
+    let checked: { leg: DialOut; facts: LegFacts }[] = [];
+    let allEarly = early !== undefined;
+    for (const row of legs) {
+      if (row.call_type !== 'conf_out' || row.status !== 'rated' || !row.destination_country || !row.callee_number) continue;
+      const entry = early?.byId.get(row.id);
+      let leg: DialOut;
+      if (entry) {
+        leg = entry.leg;
+        leg.destinationCountry = row.destination_country;
+        leg.ratePerMinuteMicros = row.rate_per_minute_micros === null ? null : Number(row.rate_per_minute_micros);
+        leg.chargeMicros = Number(row.charge_micros);
+        checked.push(entry);
+      } else {
+        allEarly = false;
+        leg = dialOutOf(row, tenant, organizers);
+        checked.push({ leg, facts: legFacts(leg, known.settings) });
+      }
+      dialOuts.push(leg);
+      dialOutRows.push(row);
+    }
+    if (dialOuts.length === 0) return;
+    const needs = early && allEarly ? early.needs : historyNeeds(checked, { allRanges: false });
+    const state = early && (allEarly || coversNeeds(early.needs, needs)) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
     let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
     if (state.settings !== known.text) {
       known = { text: state.settings, settings: parseStoredSettings(state.settings) };
@@ -157,20 +185,37 @@ export class FraudGuard {
       }
       for (const match of checkDialOut(leg, facts, history, context)) matches.push({ leg, row: dialOutRows[i]!, facts, match });
     }
-    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, at);
+    const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, at, state.incidents);
     await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
     if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
+    await this.pruneOncePerDay(tx, tenantId, at);
   };
 
   /**
-   * One incident per organizer and pattern: the chunk's matching legs extend the organizer's open one, or open one.
-   * Episodes an admin dismissed before stay quiet.
+   * The tenant's rollup rows older than ROLLUP_KEPT_DAYS go, at its first chunk of a UTC day in this process (after
+   * the chunk's own rows, so none older than that stays behind). Should the chunk fail, its transaction takes the
+   * deletion back with it, and it waits for the next day: a day more of rows, nothing lost.
    */
-  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], at: string): Promise<IncidentRows> {
+  private async pruneOncePerDay(tx: Tx, tenantId: string, at: string): Promise<void> {
+    const today = at.slice(0, 10);
+    if (this.prunedOn.get(tenantId) === today) return;
+    await pruneRollups(this.store, tx, tenantId, addDays(today, -ROLLUP_KEPT_DAYS));
+    if (this.prunedOn.size >= 10_000) this.prunedOn.clear();
+    this.prunedOn.set(tenantId, today);
+  }
+
+  /**
+   * One incident per organizer and pattern: the chunk's matching legs extend the organizer's open one, or open one.
+   * Episodes an admin dismissed before stay quiet. The organizers' incidents come with the chunk's first read on
+   * PostgreSQL (`known`, read under the tenant's lock like the rest of the chunk); they are read here when it did not
+   * cover every organizer with a match.
+   */
+  private async incidentRows(tx: Tx, tenantId: string, matches: Matched[], at: string, known: PrefetchedIncidents | undefined): Promise<IncidentRows> {
     const organizerIds = [...new Set(matches.map((m) => m.leg.organizerKey))];
+    const read = known && includesAll(known.organizerIds, organizerIds) ? known.rows : await openAndDismissedIncidents(this.store, tx, tenantId, organizerIds);
     const open = new Map<string, IncidentKeys>();
     const dismissed = new Set<string>();
-    for (const i of await openAndDismissedIncidents(this.store, tx, tenantId, organizerIds)) {
+    for (const i of read) {
       if (i.status === 'open') open.set(key(i.organizer_id, i.pattern), i);
       else for (const e of i.episodes.split('\n')) dismissed.add(key(key(i.organizer_id, i.pattern), e));
     }
@@ -349,8 +394,8 @@ interface Prefetched {
   /** The settings the rows were chosen under (the tenant's last chunk's). */
   settingsText: string | null;
   needs: HistoryNeeds;
-  /** Each dial-out record's facts under those settings, by id (a leg's id is its record's). */
-  facts: Map<string, LegFacts>;
+  /** Each dial-out record as the rules see it (what only rating knows left empty) and its facts under those settings, by id (a leg's id is its record's). */
+  byId: Map<string, { leg: DialOut; facts: LegFacts }>;
   state: ReturnType<typeof loadGuardState>;
 }
 

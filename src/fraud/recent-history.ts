@@ -195,12 +195,17 @@ export function historyNeeds(facts: readonly { leg: DialOut; facts: LegFacts }[]
 export function coversNeeds(read: HistoryNeeds, wanted: HistoryNeeds): boolean {
   if (wanted.dayRange) {
     if (!read.dayRange || wanted.dayRange[0] < read.dayRange[0] || wanted.dayRange[1] > read.dayRange[1]) return false;
-    const organizers = new Set(read.organizers);
-    for (const o of wanted.organizers) if (!organizers.has(o)) return false;
+    if (!includesAll(read.organizers, wanted.organizers)) return false;
   }
   const ranges = new Set(read.ranges.map(([range, day]) => key(range, day)));
   for (const [range, day] of wanted.ranges) if (!ranges.has(key(range, day))) return false;
   return true;
+}
+
+/** Whether every one of `wanted` is among `read` (organizers read for, organizers wanted). */
+export function includesAll(read: readonly string[], wanted: readonly string[]): boolean {
+  const ids = new Set(read);
+  return wanted.every((id) => ids.has(id));
 }
 
 /** Two-level map: organizer → day → value (no key strings to build per lookup). */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
 import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
 import type { Database } from './schema';
@@ -52,15 +52,47 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
  * Steps 1 and 2 at once, for the day rows and ranges the guard expects to need (its legs' facts under the settings it
  * saw last): on PostgreSQL one statement instead of two per chunk. The caller checks the settings that come back and,
  * when they changed, reads step 2 again for the legs' facts under them (loadDaysAndRanges).
+ *
+ * On PostgreSQL the same statement also reads the open and dismissed incidents of the organizers whose day rows it
+ * reads (`incidents`; see openAndDismissedIncidents): a chunk with matching legs then needs no read of its own for
+ * them, a round trip the server waited through at the end of the chunk. SQLite reads them when they are wanted.
  */
-export async function loadGuardState(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<GuardBasics & DaysAndRanges> {
+export async function loadGuardState(
+  store: Store,
+  tx: Tx,
+  tenantId: string,
+  days: DaysWanted,
+  wanted: readonly [range: string, day: string][],
+): Promise<GuardBasics & DaysAndRanges & { incidents?: PrefetchedIncidents }> {
   if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
   const basics = [tenantId, tenantId];
   const daysAndRanges = pgDaysAndRangesParams(tenantId, days, wanted);
-  const rows = await runPrepared(tx, 'fraud.loadGuardState', [...basics, ...daysAndRanges], () =>
-    sql<PgBasicsRow & PgDaysAndRangesRow>`SELECT ${pgBasicsColumns(basics)}, ${pgDaysAndRangesColumns(daysAndRanges)}`,
-  );
-  return { ...basicsOf(rows[0]!), ...daysAndRangesOf(rows[0]!) };
+  // The organizers' array goes once: the day rows' and the incidents' subqueries both read it from `w`.
+  const organizers = daysAndRanges[3];
+  const params = [...basics, ...daysAndRanges.slice(0, 3), ...daysAndRanges.slice(4), tenantId, organizers];
+  const rows = await runPrepared(tx, 'fraud.loadGuardState', params, () => {
+    const p = params;
+    return sql<PgBasicsRow & PgDaysAndRangesRow & { incidents: [string, string, string, IncidentKeys['status'], string][] }>`SELECT ${pgBasicsColumns(p)},
+      ${pgDaysAndRangesColumns([p[2], p[3], p[4], undefined, p[5], p[6], p[7], p[8]], sql`w.ids`)},
+      (SELECT COALESCE(json_agg(json_build_array(id, organizer_id, pattern, status, episodes)), '[]'::json) FROM fraud_incidents
+         WHERE tenant_id = ${p[9]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(w.ids)) AS incidents
+      FROM (SELECT ${p[10]}::text[] AS ids) AS w`;
+  });
+  const row = rows[0]!;
+  return {
+    ...basicsOf(row),
+    ...daysAndRangesOf(row),
+    incidents: {
+      organizerIds: days?.organizerIds ?? [],
+      rows: row.incidents.map(([id, organizer_id, pattern, status, episodes]) => ({ id, organizer_id, pattern, status, episodes })),
+    },
+  };
+}
+
+/** The open and dismissed incidents of these organizers, read with the chunk's other rows (loadGuardState). */
+export interface PrefetchedIncidents {
+  organizerIds: readonly string[];
+  rows: IncidentKeys[];
 }
 
 /** Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. */
@@ -120,10 +152,11 @@ function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: reado
   return [tenantId, days?.fromDay ?? '', days?.toDay ?? '', pgTextArray(days?.organizerIds ?? []), tenantId, rangeFrom, rangeTo, pgTextArray(ranges)];
 }
 
-function pgDaysAndRangesColumns(p: readonly unknown[]) {
+/** The day rows' and the ranges' subqueries; the organizers' array is p[3] unless given as an expression (loadGuardState's). */
+function pgDaysAndRangesColumns(p: readonly unknown[], organizers: RawBuilder<unknown> = sql`${p[3]}::text[]`) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM fraud_organizer_days WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
-         AND organizer_id = ANY(${p[3]}::text[])) AS days,
+         AND organizer_id = ANY(${organizers})) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${p[4]} AND day >= ${p[5]} AND day <= ${p[6]}
          AND number_range = ANY(${p[7]}::text[])) AS ranges`;
@@ -321,6 +354,19 @@ export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups:
       SELECT ${p[18]}::text, i, l, c, s FROM json_to_recordset(${p[19]}::json) AS x (i text, l text, c text, s text)
       ${sql.raw(LEGS_CONFLICT)}`;
   });
+}
+
+/** Deletes the tenant's day rollups (organizer days, range days) of the days before `beforeDay` (YYYY-MM-DD). */
+export async function pruneRollups(store: Store, tx: Tx, tenantId: string, beforeDay: string): Promise<void> {
+  if (store.sqlite) {
+    for (const table of ['fraud_organizer_days', 'fraud_range_days']) {
+      store.sqlite.statement(`fraud.prune.${table}`, () => `DELETE FROM "${table}" WHERE "tenant_id" = ? AND "day" < ?`).run([tenantId, beforeDay]);
+    }
+    return;
+  }
+  // One round trip: the range days' deletion rides on the organizer days'.
+  await sql`WITH d AS (DELETE FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day < ${beforeDay})
+    DELETE FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day < ${beforeDay}`.execute(tx);
 }
 
 /**

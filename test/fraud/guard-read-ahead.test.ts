@@ -5,7 +5,7 @@ import { COPY_IN, CopyIn, CopyingClient } from '../../src/store/pg-copy';
 import type { Store } from '../../src/store/database';
 import type { Tollgate } from '../../src/tollgate';
 import { freshStore, POSTGRES_URL } from '../support/engines';
-import { leg, NUMBERS, USERS } from '../support/fixtures';
+import { ADMIN, leg, NUMBERS, USERS } from '../support/fixtures';
 import { FRAUD_NUMBERS, setUpFraudTenant } from './support';
 
 /**
@@ -52,6 +52,28 @@ describePostgres('the guard reads ahead of the legs on PostgreSQL', () => {
     expect(sent.filter((s) => s === 'tollgate.fraud.loadGuardState')).toHaveLength(1);
     expect(sent.indexOf('COPY "legs"')).toBeGreaterThan(read);
     expect((await listIncidents(store.db, T, ['open'])).map((i) => [i.organizer_id, i.pattern])).toEqual([[USERS.sub, 'premium_rate']]);
+  });
+
+  it("brings the organizers' open and dismissed incidents with that read: a chunk that extends one, or that a dismissal keeps quiet, reads no incidents of its own", async () => {
+    const premium = await listIncidents(store.db, T, ['open']);
+    expect(premium).toHaveLength(1);
+    sent = [];
+    const more = await tollgate.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(1), seconds: 300, start: '2026-11-10T16:30:00Z' })]);
+    expect(more.ok && more.value.accepted).toBe(1);
+    expect(sent.filter((s) => s === 'tollgate.fraud.loadGuardState')).toHaveLength(1);
+    expect(sent).not.toContain('tollgate.fraud.openAndDismissedIncidents');
+    // The leg extended the open incident (it did not open a second one for the same organizer and pattern).
+    const extended = await listIncidents(store.db, T, ['open']);
+    expect(extended.map((i) => [i.id, i.legs])).toEqual([[premium[0]!.id, 2]]);
+
+    const dismissed = await tollgate.fraud.decide(T, premium[0]!.id, 'dismiss', ADMIN);
+    expect(dismissed.ok).toBe(true);
+    sent = [];
+    const quiet = await tollgate.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(2), seconds: 300, start: '2026-11-10T16:45:00Z' })]);
+    expect(quiet.ok && quiet.value.accepted).toBe(1);
+    expect(sent).not.toContain('tollgate.fraud.openAndDismissedIncidents');
+    // The same episode (the same premium prefix), dismissed: nothing opens again.
+    expect(await listIncidents(store.db, T, ['open'])).toEqual([]);
   });
 
   it('reads nothing ahead for a chunk without dial-outs', async () => {
