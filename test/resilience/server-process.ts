@@ -114,7 +114,8 @@ export function ownerOfConnection(localPort: number, peerPort: number, pids: rea
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;
-      if (f[1]!.endsWith(`:${hex(localPort)}`) && f[2]!.endsWith(`:${hex(peerPort)}`)) inode = f[9];
+      // A closed connection of the same ports may linger (TIME_WAIT) with inode 0: the live one is wanted.
+      if (f[1]!.endsWith(`:${hex(localPort)}`) && f[2]!.endsWith(`:${hex(peerPort)}`) && f[9] !== '0') inode = f[9];
     }
     if (inode) break;
   }
