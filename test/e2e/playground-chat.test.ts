@@ -236,6 +236,8 @@ if (!haveChromium && !IN_CI) {
       // The alert at the balance as it stands (whole units), then a correction of 5 below it: one crossing.
       const threshold = Math.floor(before.micros / 1_000_000);
       await chat.say(`alerts low-balance ${threshold}`, ['Low-balance alert set']);
+      // Counted before the change: the outbox worker may deliver the alert before the CLI's exit is seen here.
+      const cardsBefore = await chat.cards.count();
       let err = '';
       const code = await runCli(['credits', 'adjust', '-5', '--memo', 'e2e: cross the low-balance alert', '--tenant', PLAYGROUND_TENANT_ID], {
         out: () => undefined,
@@ -247,7 +249,7 @@ if (!haveChromium && !IN_CI) {
       const after = await ledgerBalance();
       expect(after.micros).toBe(before.micros - 5_000_000);
       // Nobody typed anything: the outbox worker delivers it to the admin's chat.
-      const card = await chat.waitForCardNumber(await chat.cards.count());
+      const card = await chat.waitForCardNumber(cardsBefore);
       await chat.expectCardText(card, ['Tollgate alert', 'Balance below your low-balance alert', after.shown, 'credits add']);
       await chat.screenshotCard(card, shot('low-balance-alert'));
     });
