@@ -103,12 +103,12 @@ export function adminNoticeHandlers(deps: {
       if (!render) throw new DeliveryError(`no renderer for admin notice '${payload.notice}'`, undefined, true);
       // Someone who stopped being an admin after the notice was queued does not get it.
       if (!(await tollgate.directory.isAdmin(row.tenant_id, payload.adminId, deps.bootstrapAdmins))) {
-        throw new DeliveryError(`${payload.adminId} is no longer an admin of the tenant`, undefined, true);
+        throw DeliveryError.unreachable(`${payload.adminId} is no longer an admin of the tenant`);
       }
       const conversation = await findPersonalConversation(tollgate.store.db, row.tenant_id, payload.adminId);
       // An admin who never opened a chat with Tollgate cannot be reached proactively; the notice stays on record
       // as dead with this reason instead of retrying for days.
-      if (!conversation) throw new DeliveryError(`admin ${payload.adminId} has no personal chat with Tollgate`, undefined, true);
+      if (!conversation) throw DeliveryError.unreachable(`admin ${payload.adminId} has no personal chat with Tollgate`);
       const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
       const tenant = await findTenant(tollgate.store.db, row.tenant_id);
       const readerId = reference.user?.id;

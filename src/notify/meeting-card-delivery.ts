@@ -50,7 +50,7 @@ export function meetingCardHandlers(deps: {
     const { card, chat: conversation } = found;
     if (card.activity_id && card.conversation_id) {
       // Already posted (maybe by a worker that died before marking its row done): update, never post twice.
-      if (!conversation) throw new DeliveryError('the organizer no longer has a chat with Tollgate', undefined, true);
+      if (!conversation) throw DeliveryError.unreachable('the organizer no longer has a chat with Tollgate');
       const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
       await messenger.update(reference, card.activity_id, await cardActivity(found, reference));
       return undefined;
@@ -64,7 +64,8 @@ export function meetingCardHandlers(deps: {
       return undefined;
     }
     if (!conversation) {
-      throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later');
+      // An ordinary state (the app not installed for them yet): retried, and not an error when it is given up.
+      throw new DeliveryError('the organizer has no personal chat with Tollgate yet (install the app for them); retrying later', undefined, false, true);
     }
     const reference = JSON.parse(conversation.reference) as Partial<ConversationReference>;
     const sent = await messenger.send(reference, await cardActivity(found, reference));

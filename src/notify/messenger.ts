@@ -10,8 +10,23 @@ export interface Messenger {
 
 /** Thrown for a delivery the connector refused for now; `retryAfterMs` when it said how long to wait (429, 503). */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number, readonly permanent = false) {
+  /**
+   * `expected`: permanent, and an ordinary state of a tenant rather than a fault (an admin who never opened a chat
+   * with Tollgate, someone no longer an admin): the outbox records it as dead with its reason, but does not log it
+   * as an error, which would page an operator for every notice such an admin misses.
+   */
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly permanent = false,
+    readonly expected = false,
+  ) {
     super(message);
+  }
+
+  /** The recipient cannot be reached, and that is nobody's fault (see `expected`). */
+  static unreachable(message: string): DeliveryError {
+    return new DeliveryError(message, undefined, true, true);
   }
 }
 

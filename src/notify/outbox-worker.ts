@@ -267,7 +267,9 @@ export class OutboxWorker {
         this.logger.warn({ ...log, err: e.message }, 'outbox delivery failed after its lease ran out; the worker that took the row over retries it');
         return;
       }
-      if (dead) this.logger.error({ ...log, err: e.message }, 'outbox message given up: it is kept as dead for an admin to see');
+      if (dead && e.expected) this.logger.info({ ...log, err: e.message }, 'outbox message not delivered: its recipient cannot be reached; it is kept as dead');
+      else if (dead) this.logger.error({ ...log, err: e.message }, 'outbox message given up: it is kept as dead for an admin to see');
+      else if (e.expected) this.logger.info({ ...log, err: e.message, retryInMs: backoff }, 'outbox message not delivered yet; retrying later');
       else this.logger.warn({ ...log, err: e.message, retryInMs: backoff }, 'outbox delivery failed; retrying later');
       return;
     }

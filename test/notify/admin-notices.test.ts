@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { enqueueAdminNotice, listAdminIds, type AdminNoticeRenderer } from '../../src/notify/admin-notices';
 import type { Store } from '../../src/store/database';
 import type { FixedClock } from '../../src/time/clock';
@@ -16,6 +17,9 @@ describeEachEngine('admin notices (proactive cards to every admin)', (engine) =>
   let clock: FixedClock;
   let h: Harness;
   const rendered: { tenantId: string; key: string; isAdmin: boolean }[] = [];
+  /** What the outbox worker logged: level (pino's number) and message, with the reason. */
+  const logged: { level: number; msg: string; err?: string }[] = [];
+  const workerLogger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
   const renderer: AdminNoticeRenderer = async (tenantId, key, ctx) => {
     rendered.push({ tenantId, key, isAdmin: ctx.isAdmin });
     return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `notice ${key} in ${ctx.currency}` }] };
@@ -23,13 +27,14 @@ describeEachEngine('admin notices (proactive cards to every admin)', (engine) =>
 
   beforeEach(async () => {
     rendered.length = 0;
+    logged.length = 0;
     ({ store, cleanup } = await freshStore(engine));
     ({ tollgate, clock } = await setUpTenant(store));
     for (const u of [USERS.sub, USERS.addon]) {
       const r = await tollgate.directory.setAdmin(T, u, true, ADMIN);
       if (!r.ok) throw new Error(r.message);
     }
-    h = createHarness(tollgate, { adminNoticeRenderers: { test_notice: renderer } });
+    h = createHarness(tollgate, { adminNoticeRenderers: { test_notice: renderer }, workerLogger });
   });
   afterEach(async () => cleanup());
 
@@ -90,6 +95,12 @@ describeEachEngine('admin notices (proactive cards to every admin)', (engine) =>
     expect(rows.map((r) => r.status)).toEqual(['dead', 'dead']);
     expect(rows.find((r) => r.dedupe_key.endsWith(USERS.addon))!.last_error).toMatch(/no personal chat/);
     expect(rows.find((r) => r.dedupe_key.endsWith(USERS.sub))!.last_error).toMatch(/no longer an admin/);
+    // Ordinary states of a tenant, not faults: logged with their reasons, but not as errors (pino: 30 info, 50 error).
+    const given = logged.filter((l) => /not delivered|given up/.test(l.msg));
+    expect(given.map((l) => [l.level, l.err?.replace(/^.*(no personal chat|no longer an admin).*$/, '$1')]).sort()).toEqual([
+      [30, 'no longer an admin'],
+      [30, 'no personal chat'],
+    ]);
   });
 
   it('a notice nobody can render is dead with a reason, not retried forever', async () => {
@@ -99,5 +110,7 @@ describeEachEngine('admin notices (proactive cards to every admin)', (engine) =>
     const row = await store.db.selectFrom('outbox').select(['status', 'last_error']).executeTakeFirstOrThrow();
     expect(row.status).toBe('dead');
     expect(row.last_error).toMatch(/no renderer/);
+    // A fault of Tollgate's own is an error.
+    expect(logged.filter((l) => l.level >= 50).map((l) => l.err)).toEqual([expect.stringMatching(/no renderer/)]);
   });
 });

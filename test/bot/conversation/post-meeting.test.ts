@@ -1,3 +1,4 @@
+import pino from 'pino';
 import type { Store } from '../../../src/store/database';
 import * as tenantStore from '../../../src/store/tenant-store';
 import type { FixedClock } from '../../../src/time/clock';
@@ -15,11 +16,15 @@ describeEachEngine('post-meeting cost card', (engine) => {
   let tollgate: Tollgate;
   let clock: FixedClock;
   let h: Harness;
+  /** What the outbox worker logged (pino's level numbers: 30 info, 40 warn, 50 error). */
+  const logged: { level: number; msg: string; err?: string }[] = [];
+  const workerLogger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
 
   beforeEach(async () => {
+    logged.length = 0;
     ({ store, cleanup } = await freshStore(engine));
     ({ tollgate, clock } = await setUpTenant(store, { fund: '100' }));
-    h = createHarness(tollgate);
+    h = createHarness(tollgate, { workerLogger });
     h.lookup.meetings.set('meeting-1', { organizerId: USERS.ppm, title: 'Quarterly review', conferenceId: 'conf-q' });
     await tollgate.intake.ingest(T, [leg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' })]);
     // The organizer has talked to the bot before: Tollgate has their personal chat.
@@ -137,7 +142,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(Number(row.attempts)).toBe(3);
   });
 
-  it('waits for an organizer who has no chat with Tollgate yet, instead of dropping the card', async () => {
+  it('waits for an organizer who has no chat with Tollgate yet, instead of dropping the card, and does not log it as a fault', async () => {
     h.lookup.meetings.set('meeting-2', { organizerId: USERS.sub, title: 'No chat yet', conferenceId: 'conf-n' });
     await tollgate.intake.ingest(T, [leg({ id: 'n-1', organizer: USERS.sub, number: NUMBERS.usLandline, seconds: 60, conferenceId: 'conf-n' })]);
     await meetingEnd('meeting-2');
@@ -145,6 +150,10 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.proactive).toHaveLength(0);
     const row = await store.db.selectFrom('outbox').selectAll().where('tenant_id', '=', T).executeTakeFirstOrThrow();
     expect(row.status).toBe('pending');
+    expect(row.last_error).toMatch(/no personal chat with Tollgate yet/);
+    // An ordinary state (the app not installed for them yet): said, but not as a warning or an error.
+    expect(logged.filter((l) => l.err?.includes('no personal chat')).map((l) => l.level)).toEqual([30]);
+    expect(logged.filter((l) => l.level >= 40)).toEqual([]);
     // They open a chat with the bot; the next attempt delivers.
     await h.say('help', { aadObjectId: USERS.sub, teamsId: '29:sub', name: 'Sub Scriber' });
     clock.advance(5_000);

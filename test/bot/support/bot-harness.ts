@@ -6,7 +6,7 @@ import { AdapterMessenger } from '../../../src/notify/messenger';
 import { OutboxWorker } from '../../../src/notify/outbox-worker';
 import { meetingCardHandlers } from '../../../src/notify/meeting-card-delivery';
 import { adminNoticeHandlers, type AdminNoticeRenderer } from '../../../src/notify/admin-notices';
-import { silentLogger } from '../../../src/observability/logger';
+import { silentLogger, type Logger } from '../../../src/observability/logger';
 import type { FixedClock } from '../../../src/time/clock';
 import type { Tollgate } from '../../../src/tollgate';
 
@@ -111,7 +111,7 @@ function cardsOf(activities: Partial<Activity>[]): SentCard[] {
 
 export function createHarness(
   tollgate: Tollgate,
-  options: { bootstrapAdmins?: string[]; adminNoticeRenderers?: Record<string, AdminNoticeRenderer>; publicBaseUrl?: string } = {},
+  options: { bootstrapAdmins?: string[]; adminNoticeRenderers?: Record<string, AdminNoticeRenderer>; publicBaseUrl?: string; workerLogger?: Logger } = {},
 ): Harness {
   let bot!: Bot;
   const adapter = new TeamsTestAdapter(async (context) => {
@@ -126,7 +126,7 @@ export function createHarness(
     startTypingTimer: false,
   });
   const messenger = new AdapterMessenger(adapter, '');
-  const worker = new OutboxWorker(tollgate.store, tollgate.clock, silentLogger, {
+  const worker = new OutboxWorker(tollgate.store, tollgate.clock, options.workerLogger ?? silentLogger, {
     ...meetingCardHandlers({
       tollgate,
       commands: bot.commands,
