@@ -7,7 +7,7 @@ import { lookUpRates } from '../rates/rate-lookup';
 import { loadRateCard } from '../rates/rate-card-store';
 import { meetingCostStatus } from '../reconciliation/meeting-status';
 import { isMonth, monthOf, Reconciliation } from '../reconciliation/reconciliation';
-import { findMeetingCards, type MeetingCardRow } from '../store/bot-store';
+import { findMeetingCards, type MeetingCardRow, type OccurrenceWindow } from '../store/bot-store';
 import { findTenant, type TenantRow } from '../store/tenant-store';
 import type { UserRow } from '../store/user-store';
 import type { Tollgate } from '../tollgate';
@@ -97,6 +97,8 @@ export interface KnownMeetingRows {
   user?: { id: string; row: UserRow | undefined };
   /** The meeting's legs, rollup row and balance after, as MeetingQueries.costFigures reads them. */
   figures?: MeetingCostFigures;
+  /** One occurrence of a recurring meeting (its card's Refresh): its legs only. A `card` with a window brings its own. */
+  occurrence?: OccurrenceWindow;
 }
 
 /**
@@ -167,7 +169,7 @@ export class BotCommands {
       case 'meetings':
         return this.meetingsCard(turn, ctx);
       case 'meeting':
-        return this.meetingCard(turn, ctx, command.which === 'last' ? 'last' : command.which.conferenceId, me);
+        return this.meetingCard(turn, ctx, command.which === 'last' ? 'last' : command.which.conferenceId, me, command.which === 'last' ? undefined : command.which.occurrence);
       case 'rates':
         return this.ratesCard(turn, ctx, command.query);
       case 'policy':
@@ -233,8 +235,12 @@ export class BotCommands {
       case 'refresh.meetings':
         return this.handle({ kind: 'meetings' }, turn);
       case 'refresh.meeting':
-      case 'show.meeting':
-        return text('conferenceId') ? this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId') } }, turn) : this.handle({ kind: 'meeting', which: 'last' }, turn);
+      case 'show.meeting': {
+        if (!text('conferenceId')) return this.handle({ kind: 'meeting', which: 'last' }, turn);
+        // The card of one occurrence of a recurring meeting carries its window: Refresh shows that occurrence again.
+        const occurrence = text('legsUntil') ? { after: text('legsAfter') || null, until: text('legsUntil') } : undefined;
+        return this.handle({ kind: 'meeting', which: { conferenceId: text('conferenceId'), ...(occurrence ? { occurrence } : {}) } }, turn);
+      }
       case 'refresh.usage':
         return this.usageRefresh(turn, text('from'), text('to'), text('label'));
       case 'refresh.advisor':
@@ -364,7 +370,7 @@ export class BotCommands {
   }
 
   /** The cost card of a meeting the reader may see: their own, or any for an admin. */
-  async meetingCard(turn: Turn, ctx: CardContext, which: 'last' | string, caller?: KnownMeetingRows['user']): Promise<AdaptiveCardJson> {
+  async meetingCard(turn: Turn, ctx: CardContext, which: 'last' | string, caller?: KnownMeetingRows['user'], occurrence?: OccurrenceWindow): Promise<AdaptiveCardJson> {
     const tenantId = turn.caller.tenantId;
     const userId = turn.caller.userId ?? '-';
     let meeting: MeetingView | undefined;
@@ -383,7 +389,7 @@ export class BotCommands {
       }
     }
     // The meeting's row and the caller's as this turn read them: not read again for the card.
-    return this.meetingCostCard(tenantId, meeting.conferenceId, ctx, { meeting, user: caller });
+    return this.meetingCostCard(tenantId, meeting.conferenceId, ctx, { meeting, user: caller, ...(occurrence ? { occurrence } : {}) });
   }
 
   /**
@@ -392,9 +398,11 @@ export class BotCommands {
    * this conference) is not read again.
    */
   async meetingCostCard(tenantId: string, conferenceId: string, ctx: CardContext, known: KnownMeetingRows = {}): Promise<AdaptiveCardJson> {
+    // One occurrence of a recurring meeting: its legs only, and its times theirs (the rollup row sums the series).
+    const occurrence = known.occurrence ?? (known.card?.legs_until ? { after: known.card.legs_after ?? null, until: known.card.legs_until } : undefined);
     // The legs, the meeting's row and the balance after it in one read.
     const [{ legs, meeting: read, balanceAfter }, cards] = await Promise.all([
-      known.figures ?? this.t.meetings.costFigures(tenantId, conferenceId),
+      known.figures ?? this.t.meetings.costFigures(tenantId, conferenceId, occurrence),
       known.card ? [known.card] : findMeetingCards(this.t.store.db, tenantId, [conferenceId]),
     ]);
     const meeting = known.meeting?.conferenceId === conferenceId ? known.meeting : read;
@@ -412,7 +420,8 @@ export class BotCommands {
         title: cards[0]?.title ?? null,
         organizer: organizer ? personOf(organizer) : organizerId ? { displayName: organizerId, upn: null } : null,
         legs,
-        meeting: meeting ?? null,
+        meeting: occurrence ? null : (meeting ?? null),
+        occurrence: occurrence ?? null,
         balanceAfterMicros: balanceAfter,
         status: meetingCostStatus(legs),
       },

@@ -5,9 +5,9 @@ import type { GraphClient } from '../graph/graph-client';
 import type { Logger } from '../observability/logger';
 import { batchedTransactionsOf } from '../store/batched-transactions';
 import type { Store } from '../store/database';
-import { insertMeetingCardQueued, type MeetingCardDelivery } from '../store/bot-store';
+import { findMeetingCard, insertMeetingCardQueued, startMeetingCardOccurrence, type MeetingCardDelivery, type MeetingCardRow } from '../store/bot-store';
 import { findMeetingStart, rememberMeetingStart } from '../store/meeting-start-store';
-import { outboxRowOf, type OutboxRow } from '../store/outbox-store';
+import { insertRow, outboxRowOf, type OutboxRow } from '../store/outbox-store';
 import { findTenant } from '../store/tenant-store';
 import { outboxEnqueued, outboxTakerOf } from '../notify/outbox-signal';
 import { callerOf } from './caller';
@@ -15,9 +15,45 @@ import { conversationToWrite, rememberConversation } from './conversation-refs';
 
 export const MEETING_CARD_SEND = 'meeting_card.send';
 
-/** The outbox dedupe key of a meeting's first post: one per meeting, whichever replica got the end event. */
-export function meetingCardSendKey(conferenceId: string): string {
-  return `meeting-card:${conferenceId}`;
+/**
+ * The outbox dedupe key of a meeting's first post: one per occurrence (its end), whichever replica got the end event.
+ * A card from before occurrences (no window) has its conference's key.
+ */
+export function meetingCardSendKey(card: Pick<MeetingCardRow, 'conference_id' | 'ended_at' | 'legs_until'>): string {
+  return card.legs_until && card.ended_at ? `meeting-card:${card.conference_id}@${card.ended_at}` : `meeting-card:${card.conference_id}`;
+}
+
+/**
+ * Every occurrence of a recurring meeting has the series' dial-in conference, and its legs that conference id: each
+ * end gets a card of its own, showing the legs between the previous occurrence's and its own end. Two ends of one
+ * conference closer than this are one end told twice (Teams' retries, several replicas), not two occurrences.
+ */
+const OCCURRENCE_GAP_MS = 15 * 60_000;
+/** A leg that starts this long after the end Teams reported (clocks differ) is still the occurrence's. */
+const END_GRACE_MS = 5 * 60_000;
+/** Before the start Tollgate saw: a leg may have joined before the start event was handled. */
+const START_GRACE_MS = 60 * 60_000;
+/** Teams ends a meeting 30 hours after it started at the latest: none of its legs started before that. */
+const LONGEST_MEETING_MS = 30 * 3_600_000;
+
+/**
+ * Which of the conference's legs are the occurrence's that ended at `endMs`: from the later of the previous
+ * occurrence's window end, the start Tollgate saw (less a grace) and the longest a meeting can last, to its end (plus a
+ * grace). Times as legs store them (toISOString's form), so that they compare as text.
+ */
+export function occurrenceWindow(endMs: number, startedAt: string | undefined, previous: Pick<MeetingCardRow, 'ended_at' | 'legs_until'> | undefined): { legs_after: string; legs_until: string } {
+  let after = endMs - LONGEST_MEETING_MS;
+  const startedMs = startedAt ? Date.parse(startedAt) : NaN;
+  if (startedMs <= endMs) after = Math.max(after, startedMs - START_GRACE_MS);
+  const previousUntil = previous ? Date.parse(previous.legs_until ?? '') || Date.parse(previous.ended_at ?? '') + END_GRACE_MS : NaN;
+  if (previousUntil < endMs) after = Math.max(after, previousUntil);
+  return { legs_after: new Date(after).toISOString(), legs_until: new Date(endMs + END_GRACE_MS).toISOString() };
+}
+
+/** Whether an end at `endMs` is a later occurrence than the card's (else the same end again, or an older one). */
+export function isLaterOccurrence(card: Pick<MeetingCardRow, 'ended_at'>, endMs: number): boolean {
+  const cardEndMs = Date.parse(card.ended_at ?? '');
+  return endMs - cardEndMs > OCCURRENCE_GAP_MS;
 }
 
 /** Teams' meeting-end event, as teams-ai's app.meetings.end routes it: onMeetingEnd remembers its chat itself. */
@@ -45,6 +81,8 @@ export function normalizeMeetingEvent(payload: unknown): MeetingEvent {
 
 /** What the bot needs to know about an ended meeting; Teams' connector and Graph in production, faked in tests. */
 export interface MeetingDetails {
+  /** When Tollgate saw the meeting start (meeting_starts), if it did. */
+  startedAt?: string;
   organizerId?: string;
   title?: string;
   joinUrl?: string;
@@ -164,7 +202,7 @@ export async function onMeetingStart(deps: MeetingDeps, context: TurnContext, pa
 /** What the meeting's start found out, if Tollgate saw it start; else Teams and Graph are asked now. */
 async function detailsAtEnd(deps: MeetingDeps, context: TurnContext, meeting: { tenantId: string; meetingId: string; joinUrl?: string }): Promise<MeetingDetails | undefined> {
   const started = await findMeetingStart(deps.store.db, meeting.tenantId, meeting.meetingId);
-  if (started) return { organizerId: started.organizer_id, conferenceId: started.conference_id, title: started.title ?? undefined, joinUrl: started.join_url ?? undefined };
+  if (started) return { startedAt: started.started_at, organizerId: started.organizer_id, conferenceId: started.conference_id, title: started.title ?? undefined, joinUrl: started.join_url ?? undefined };
   return deps.lookup.describe(context, meeting);
 }
 
@@ -205,6 +243,10 @@ async function queueMeetingCard(deps: MeetingDeps, context: TurnContext, payload
   }
   const at = deps.now().toISOString();
   const conferenceId = details.conferenceId;
+  // The end Teams reported, else now; as legs store times, so the occurrence's window compares with their starts.
+  const reportedEndMs = event.endTime ? Date.parse(event.endTime) : NaN;
+  const endedAt = Number.isNaN(reportedEndMs) ? at : new Date(reportedEndMs).toISOString();
+  const endMs = Date.parse(endedAt);
   // With an outbox worker in this process, the card's row is queued already claimed for it and handed over once
   // committed: the card goes out at once, without a claim of its own (should the process die first, the row's lease
   // runs out and any replica's worker sends it). The transaction is shared with the other meetings ending meanwhile
@@ -217,27 +259,38 @@ async function queueMeetingCard(deps: MeetingDeps, context: TurnContext, payload
     delivery = undefined;
     // The meeting chat's reference is written with the card (every other activity's is remembered before its turn).
     const conversation = conversationToWrite(context.activity, new Date(at));
-    const card = {
+    const card: MeetingCardRow = {
       tenant_id: tenantId,
       conference_id: conferenceId,
       meeting_id: meetingId,
       organizer_id: details.organizerId!,
       title: details.title ?? event.title ?? null,
-      ended_at: event.endTime ?? at,
+      ended_at: endedAt,
+      ...occurrenceWindow(endMs, details.startedAt, undefined),
       conversation_id: null,
       activity_id: null,
       created_at: at,
       updated_at: at,
     };
     // The card's post is queued with the card and the chat (one statement on PostgreSQL), and only if the card is new.
-    const message = outboxRowOf({ tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at }, taker?.leaseUntil());
+    // Its payload names the occurrence: a post still waiting when a later one ends is not sent (the row is the later's).
+    const message = outboxRowOf({ tenantId, kind: MEETING_CARD_SEND, dedupeKey: meetingCardSendKey(card), payload: { conferenceId, endedAt }, at }, taker?.leaseUntil());
     // Handed over to this process's worker, the card's delivery is read in the same statement (PostgreSQL).
     const written = await insertMeetingCardQueued(tx, card, message, conversation, { readDelivery: taker !== undefined });
-    if (!written.created) return 'duplicate' as const;
-    if (taker && written.queued) {
-      claimed = message;
-      delivery = written.delivery;
+    if (written.created) {
+      if (taker && written.queued) {
+        claimed = message;
+        delivery = written.delivery;
+      }
+      return 'queued' as const;
     }
+    // The conference has a card: this end is the same one again, or a later occurrence of a recurring meeting, whose
+    // card takes the row over (its legs start where the previous occurrence's ended).
+    const previous = await findMeetingCard(tx, tenantId, conferenceId);
+    if (!previous || !isLaterOccurrence(previous, endMs)) return 'duplicate' as const;
+    const next = { ...card, ...occurrenceWindow(endMs, details.startedAt, previous) };
+    if (!(await startMeetingCardOccurrence(tx, next, previous.ended_at))) return 'duplicate' as const;
+    if ((await insertRow(tx, message)) !== undefined && taker) claimed = message;
     return 'queued' as const;
   });
   onRemembered();

@@ -42,12 +42,15 @@ export function meetingCardHandlers(deps: {
     return { type: 'message', attachments: [CardFactory.adaptiveCard(shown)] };
   };
 
-  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', readAhead?: MeetingCardDelivery): Promise<OutboxRecord | undefined> => {
+  const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', readAhead?: MeetingCardDelivery, endedAt?: string): Promise<OutboxRecord | undefined> => {
     // The card row, the tenant's currency, the organizer's personal chat and user row, and the meeting's legs, rollup
     // row and balance after, in one read; for a post handed over by meeting-end.ts, read with the card's insert.
     const found = readAhead ?? (await findMeetingCardDelivery(store.db, tenantId, conferenceId));
     if (!found) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
     const { card, chat: conversation } = found;
+    // The post of an occurrence of a recurring meeting whose row a later occurrence has taken over since: that one's
+    // own post shows the later occurrence; this one has nothing left to show.
+    if (mode === 'send' && endedAt !== undefined && card.ended_at !== endedAt) return undefined;
     if (card.activity_id && card.conversation_id) {
       // Already posted (maybe by a worker that died before marking its row done): update, never post twice.
       if (!conversation) throw DeliveryError.unreachable('the organizer no longer has a chat with Tollgate');
@@ -59,7 +62,7 @@ export function meetingCardHandlers(deps: {
       // Not posted yet. A post still queued will be rendered when it is sent, with these legs: nothing to do. A post
       // in flight right now (another worker) may have been rendered from figures read before these legs: wait for
       // it (back-off), then update it.
-      const post = await findOutboxRow(store.db, tenantId, meetingCardSendKey(conferenceId));
+      const post = await findOutboxRow(store.db, tenantId, meetingCardSendKey(card));
       if (post?.status === 'sending') throw new DeliveryError('the card is being posted right now: updating it once it is');
       return undefined;
     }
@@ -81,9 +84,10 @@ export function meetingCardHandlers(deps: {
 
   return {
     'meeting_card.send': async (row, payload, claim) => {
-      const { conferenceId } = payload as { conferenceId: string };
+      // endedAt: the occurrence the post is for (absent in a post queued before occurrences: the conference's card).
+      const { conferenceId, endedAt } = payload as { conferenceId: string; endedAt?: string };
       const readAhead = claim.readAhead as MeetingCardDelivery | undefined;
-      return deliver(row.tenant_id, conferenceId, 'send', readAhead?.card.tenant_id === row.tenant_id && readAhead.card.conference_id === conferenceId ? readAhead : undefined);
+      return deliver(row.tenant_id, conferenceId, 'send', readAhead?.card.tenant_id === row.tenant_id && readAhead.card.conference_id === conferenceId ? readAhead : undefined, endedAt);
     },
     'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
   };

@@ -40,7 +40,7 @@ export async function findConversation(tx: Tx, tenantId: string, conversationId:
 
 /** First writer wins: the meeting-end event of one meeting may reach several replicas or come twice. */
 export async function insertMeetingCard(tx: Tx, row: MeetingCardRow): Promise<boolean> {
-  const values = MEETING_CARD_COLUMNS.map((c) => row[c]);
+  const values = cardValuesOf(row);
   const inserted = await runShaped(tx, 'insertMeetingCard', values, () => sql`insert into meeting_cards (${columnList(MEETING_CARD_COLUMNS)}) values (${sql.join(values)})
     on conflict (tenant_id, conference_id) do nothing returning 1`);
   return inserted.length > 0;
@@ -66,11 +66,18 @@ const MEETING_CARD_COLUMNS = allColumns<MeetingCardRow>()([
   'organizer_id',
   'title',
   'ended_at',
+  'legs_after',
+  'legs_until',
   'conversation_id',
   'activity_id',
   'created_at',
   'updated_at',
 ]);
+
+/** A card row's values in MEETING_CARD_COLUMNS' order (an occurrence's window absent: null, every leg). */
+function cardValuesOf(row: MeetingCardRow): unknown[] {
+  return MEETING_CARD_COLUMNS.map((c) => row[c] ?? null);
+}
 
 /** The conversation_refs columns in the order insertMeetingCardQueued binds them. */
 const CONVERSATION_REF_COLUMNS = allColumns<ConversationRefRow>()(['tenant_id', 'conversation_id', 'conversation_type', 'user_id', 'reference', 'updated_at']);
@@ -100,10 +107,10 @@ export async function insertMeetingCardQueued(
     return { created: true, queued: (await insertRow(tx, message)) !== undefined };
   }
   const refValues = conversation ? CONVERSATION_REF_COLUMNS.map((c) => conversation[c]) : [];
-  const cardValues = MEETING_CARD_COLUMNS.map((c) => card[c]);
+  const cardValues = cardValuesOf(card);
   const messageValues = OUTBOX_COLUMNS.map((c) => message[c]);
   const readDelivery = options.readDelivery === true;
-  const keyValues = readDelivery ? [card.tenant_id, card.conference_id, card.organizer_id] : [];
+  const keyValues = readDelivery ? [card.tenant_id, card.conference_id, card.organizer_id, card.legs_after ?? null, card.legs_until ?? null] : [];
   const shape = `insertMeetingCardQueued(${conversation ? 'conversation' : ''}${readDelivery ? ',delivery' : ''})`;
   // A prepared statement on PostgreSQL (runPrepared): parsing and planning this one was most of the server's work per card.
   const rows = await runPrepared<Record<string, unknown>>(tx, shape, [...refValues, ...cardValues, ...messageValues, ...keyValues], () => {
@@ -131,7 +138,8 @@ export async function insertMeetingCardQueued(
       select (select count(*) from card) as created, (select count(*) from queued) as queued${
         readDelivery
           ? sql`, ${deliveryColumns()}
-        from (select ${keyValues[0]} as tenant_id, ${keyValues[1]} as conference_id, ${keyValues[2]} as organizer_id) as k
+        from (select ${keyValues[0]} as tenant_id, ${keyValues[1]} as conference_id, ${keyValues[2]} as organizer_id,
+          cast(${keyValues[3]} as text) as legs_after, cast(${keyValues[4]} as text) as legs_until) as k
         ${deliveryJoins('k')}
         order by l.start_at, l.id`
           : sql``
@@ -141,6 +149,32 @@ export async function insertMeetingCardQueued(
   const queued = Number(rows[0]!.queued) > 0;
   // The statement's reads do not see its own writes: the card is the row it inserted.
   return created && readDelivery ? { created, queued, delivery: deliveryOf({ ...card }, rows) } : { created, queued };
+}
+
+/**
+ * A later occurrence of the card's recurring meeting ended: the conference's card row becomes that occurrence's card,
+ * not posted yet (the previous occurrence's card stays in the organizer's chat as it was last drawn). Only if the row
+ * is still the occurrence that ended at `previousEndedAt`: of two replicas handling the same end, one takes it over.
+ */
+export async function startMeetingCardOccurrence(tx: Tx, card: MeetingCardRow, previousEndedAt: string | null): Promise<boolean> {
+  const query = tx
+    .updateTable('meeting_cards')
+    .set({
+      meeting_id: card.meeting_id,
+      organizer_id: card.organizer_id,
+      title: card.title,
+      ended_at: card.ended_at,
+      legs_after: card.legs_after ?? null,
+      legs_until: card.legs_until ?? null,
+      conversation_id: null,
+      activity_id: null,
+      created_at: card.created_at,
+      updated_at: card.updated_at,
+    })
+    .where('tenant_id', '=', card.tenant_id)
+    .where('conference_id', '=', card.conference_id);
+  const rows = await (previousEndedAt === null ? query.where('ended_at', 'is', null) : query.where('ended_at', '=', previousEndedAt)).returning('conference_id').execute();
+  return rows.length > 0;
 }
 
 export async function findMeetingCard(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardRow | undefined> {
@@ -228,12 +262,14 @@ function costColumns(): RawBuilder<unknown> {
  * LEFT JOINs of the meeting named by `key`'s tenant_id and conference_id: its rollup row (by its primary key), its
  * legs (legs_conference_start) and each leg's charge entries (by the leg's settled_seq and id,
  * ledger_entries_leg_seq, as balanceAfterMeeting finds them). A leg comes once per charge entry of it (one, or none
- * when nobody was charged); the rows are to be read in `order by l.start_at, l.id`.
+ * when nobody was charged); the rows are to be read in `order by l.start_at, l.id`. Only the legs of `key`'s
+ * occurrence (legs_after, legs_until; null: no bound), as a card of one occurrence of a recurring meeting shows.
  */
 function costJoins(key: string): RawBuilder<unknown> {
   const k = (c: string) => sql.ref(`${key}.${c}`);
   return sql`left join meetings as m on m.tenant_id = ${k('tenant_id')} and m.conference_id = ${k('conference_id')}
     left join legs as l on l.tenant_id = ${k('tenant_id')} and l.conference_id = ${k('conference_id')}
+      and (${k('legs_after')} is null or l.start_at > ${k('legs_after')}) and (${k('legs_until')} is null or l.start_at <= ${k('legs_until')})
     left join ledger_entries as e on e.tenant_id = l.tenant_id and e.leg_seq = l.settled_seq and e.leg_id = l.id and e.kind = 'charge'`;
 }
 
@@ -261,14 +297,26 @@ function costRowsOf(rows: readonly Record<string, unknown>[]): MeetingCostRows {
  * listLegs by conference, findMeeting and balanceAfterMeeting in one statement (one round trip on PostgreSQL instead
  * of three): costJoins from a one-row key, so that a meeting without legs, rollup or charges still comes back.
  */
-export async function meetingCostFigures(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCostRows> {
+export async function meetingCostFigures(tx: Tx, tenantId: string, conferenceId: string, occurrence?: OccurrenceWindow): Promise<MeetingCostRows> {
+  const after = occurrence?.after ?? null;
+  const until = occurrence?.until ?? null;
   const rows = await runPrepared<Record<string, unknown>>(
     tx,
     'meetingCostFigures',
-    [tenantId, conferenceId],
-    () => sql`select ${costColumns()} from (select ${tenantId} as tenant_id, ${conferenceId} as conference_id) as k ${costJoins('k')} order by l.start_at, l.id`,
+    [tenantId, conferenceId, after, until],
+    () => sql`select ${costColumns()}
+      from (select ${tenantId} as tenant_id, ${conferenceId} as conference_id, cast(${after} as text) as legs_after, cast(${until} as text) as legs_until) as k
+      ${costJoins('k')} order by l.start_at, l.id`,
   );
-  return costRowsOf(rows);
+  const figures = costRowsOf(rows);
+  // The meeting's rollup row sums the whole series: an occurrence's figures are its legs'.
+  return occurrence ? { ...figures, meeting: undefined } : figures;
+}
+
+/** Which of a conference's legs are one occurrence's: started after `after`, no later than `until` (null: no bound). */
+export interface OccurrenceWindow {
+  after: string | null;
+  until: string | null;
 }
 
 /**
@@ -319,12 +367,14 @@ function deliveryOf(card: MeetingCardRow, rows: readonly Record<string, unknown>
   const currency = row.tenant_currency as string | null | undefined;
   const chatId = row.chat_conversation_id as string | null | undefined;
   const chatReference = row.chat_reference as string | null | undefined;
+  const figures = costRowsOf(rows);
   return {
     card,
     currency: currency ?? null,
     chat: chatId !== null && chatId !== undefined && chatReference !== null && chatReference !== undefined ? { conversation_id: chatId, reference: chatReference } : undefined,
     organizer: organizer.aad_object_id === null || organizer.aad_object_id === undefined ? undefined : organizer,
-    figures: costRowsOf(rows),
+    // The meeting's rollup row sums the whole series: a card of one occurrence shows its legs' figures only.
+    figures: card.legs_until ? { ...figures, meeting: undefined } : figures,
   };
 }
 

@@ -392,6 +392,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('meeting_starts').execute();
     },
   },
+  '0017_meeting_card_occurrences': {
+    async up(db: Kysely<any>) {
+      // Each occurrence of a recurring meeting (one dial-in conference for the whole series) gets a card of its own:
+      // the card's row says which of the conference's legs are this occurrence's (bot/meeting-end.ts). Nullable: a
+      // card from before covers every leg of its conference, as it did.
+      await db.schema.alterTable('meeting_cards').addColumn('legs_after', 'text').execute();
+      await db.schema.alterTable('meeting_cards').addColumn('legs_until', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('meeting_cards').dropColumn('legs_until').execute();
+      await db.schema.alterTable('meeting_cards').dropColumn('legs_after').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

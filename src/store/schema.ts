@@ -193,6 +193,13 @@ export interface MeetingCardsTable {
   organizer_id: string;
   title: string | null;
   ended_at: string | null;
+  /**
+   * The occurrence's legs (migration 0017): those of the conference that started after `legs_after` and no later
+   * than `legs_until`. A recurring meeting's occurrences share one conference; each end gets a card of its own, whose
+   * row takes the place of the previous occurrence's. Null (a card from before): every leg of the conference.
+   */
+  legs_after?: string | null;
+  legs_until?: string | null;
   conversation_id: string | null;
   activity_id: string | null;
   created_at: string;

@@ -312,7 +312,7 @@ export class Intake {
         await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
         const rows = legs.rows;
         if (this.onSettled) await this.onSettled(tx, tenant, rows, organizers, rateCard, now);
-        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now));
+        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now, meetings));
       });
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
@@ -344,12 +344,23 @@ export class Intake {
 
   /**
    * Late legs of a meeting whose cost card was already posted: the card is updated in place, through the outbox,
-   * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered.
+   * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered. With `spans`
+   * (the chunk's legs per conference: the first start, the last end), a card of one occurrence of a recurring meeting
+   * is updated only when some of them may be its (a leg of another occurrence, earlier or later, leaves it be).
    */
-  private async enqueueCardUpdates(tx: Tx, tenantId: string, conferenceIds: string[], chunkSeq: number | string, at: string): Promise<void> {
+  private async enqueueCardUpdates(
+    tx: Tx,
+    tenantId: string,
+    conferenceIds: string[],
+    chunkSeq: number | string,
+    at: string,
+    spans?: ReadonlyMap<string, Pick<MeetingRow, 'first_start_at' | 'last_end_at'>>,
+  ): Promise<void> {
     if (conferenceIds.length === 0) return;
     const cards = await findMeetingCards(tx, tenantId, conferenceIds);
     for (const card of cards) {
+      const span = spans?.get(card.conference_id);
+      if (span && card.legs_until && (span.first_start_at > card.legs_until || (card.legs_after && span.last_end_at !== null && span.last_end_at <= card.legs_after))) continue;
       await enqueue(tx, {
         tenantId,
         kind: MEETING_CARD_UPDATE,

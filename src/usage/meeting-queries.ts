@@ -1,4 +1,4 @@
-import { meetingCostFigures, type MeetingCostRows } from '../store/bot-store';
+import { meetingCostFigures, type MeetingCostRows, type OccurrenceWindow } from '../store/bot-store';
 import type { Store } from '../store/database';
 import { findMeeting, listLegs, listMeetings, type LegRow, type MeetingRow } from '../store/leg-store';
 
@@ -57,8 +57,9 @@ export class MeetingQueries {
    * A meeting's legs in start order, its rollup row and the balance right after the last charge of its legs was
    * posted (null when nothing was charged), in one read (meetingCostFigures).
    */
-  async costFigures(tenantId: string, conferenceId: string): Promise<MeetingCostFigures> {
-    return costFiguresView(await meetingCostFigures(this.store.db, tenantId, conferenceId));
+  /** `occurrence`: only that occurrence's legs of a recurring meeting (then without the series' rollup row). */
+  async costFigures(tenantId: string, conferenceId: string, occurrence?: OccurrenceWindow): Promise<MeetingCostFigures> {
+    return costFiguresView(await meetingCostFigures(this.store.db, tenantId, conferenceId, occurrence));
   }
 }
 

@@ -131,7 +131,7 @@ describeEachEngine('outbox worker: wake-up, back-to-back passes, concurrent deli
     const organizer: Person = { aadObjectId: USERS.ppm, teamsId: '29:ppm', name: 'Pay PerMinute' };
     const h = createHarness(tollgate);
     h.lookup.meetings.set('meeting-w', { organizerId: USERS.ppm, title: 'Woken review', conferenceId: 'conf-w' });
-    await tollgate.intake.ingest(T, [leg({ id: 'w-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-w' })]);
+    await tollgate.intake.ingest(T, [leg({ id: 'w-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, start: '2026-11-15T10:05:00Z', conferenceId: 'conf-w' })]);
     await h.say('help', organizer);
     const cardSent = signal();
     const messenger = new AdapterMessenger(h.adapter, '');

@@ -28,6 +28,9 @@ import { startFakeConnector, type ConnectorFault, type FakeConnector } from './f
  */
 const TIMEOUT_MS = 400;
 
+/** The meetings below end at the clock's now (12:00): their legs started during them. */
+const DURING_THE_MEETING = '2026-11-15T11:00:00Z';
+
 describeEachEngine('proactive cards when the Teams connector throttles, fails or hangs', (engine) => {
   let store: Store;
   let cleanup: () => Promise<void>;
@@ -71,7 +74,7 @@ describeEachEngine('proactive cards when the Teams connector throttles, fails or
   async function endedMeeting(name: string): Promise<void> {
     const conferenceId = `conf-${name}`;
     lookup.meetings.set(`meeting-${name}`, { organizerId: USERS.ppm, title: `Meeting ${name}`, conferenceId });
-    await tollgate.intake.ingest(T, [leg({ id: `${name}-1`, organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId })]);
+    await tollgate.intake.ingest(T, [leg({ id: `${name}-1`, organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId, start: DURING_THE_MEETING })]);
     const end = activity({
       type: 'event',
       name: 'application/vnd.microsoft.meetingEnd',
@@ -144,7 +147,7 @@ describeEachEngine('proactive cards when the Teams connector throttles, fails or
     // A late leg of A: the card is updated in place. The connector answers 503 (Retry-After 3) once, then takes it.
     let updates = 0;
     fake.fault = (request) => (request.method === 'PUT' && ++updates === 1 ? { status: 503, headers: { 'retry-after': '3' } } : undefined);
-    await tollgate.intake.ingest(T, [leg({ id: 'A-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-A' })]);
+    await tollgate.intake.ingest(T, [leg({ id: 'A-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-A', start: DURING_THE_MEETING })]);
     await worker.drain();
     const update = (await rows()).find((r) => r.kind === 'meeting_card.update')!;
     expect(update).toMatchObject({ status: 'pending', attempts: 1, waitMs: 3_000 });
@@ -167,7 +170,7 @@ describeEachEngine('proactive cards when the Teams connector throttles, fails or
     const posting = patient('poster').runOnce();
     while (fake.held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     // Meanwhile a late leg arrives and another worker takes its update.
-    await tollgate.intake.ingest(T, [leg({ id: 'D-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-D' })]);
+    await tollgate.intake.ingest(T, [leg({ id: 'D-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-D', start: DURING_THE_MEETING })]);
     const other = patient('other');
     expect(await other.runOnce()).toBe(1);
     expect((await rows()).find((r) => r.kind === 'meeting_card.update')).toMatchObject({ status: 'pending', attempts: 1, error: 'the card is being posted right now: updating it once it is' });

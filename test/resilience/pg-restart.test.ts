@@ -97,7 +97,7 @@ if ('missing' in found) {
           const at = new Date().toISOString();
           await store!.inTenantTransaction(T, async (tx) => {
             await insertMeetingCard(tx, { tenant_id: T, conference_id: conferenceId, meeting_id: `m-${conferenceId}`, organizer_id: USERS.ppm, title: `Card ${conferenceId}`, ended_at: at, conversation_id: null, activity_id: null, created_at: at, updated_at: at });
-            await enqueue(tx, { tenantId: T, kind: 'meeting_card.send', dedupeKey: meetingCardSendKey(conferenceId), payload: { conferenceId }, at });
+            await enqueue(tx, { tenantId: T, kind: 'meeting_card.send', dedupeKey: meetingCardSendKey({ conference_id: conferenceId, ended_at: at, legs_until: null }), payload: { conferenceId }, at });
           });
         };
         const cardsFor = (conferenceId: string) => connector.posts.filter((p) => p.text.split('\n').includes(`Card ${conferenceId}`));

@@ -139,7 +139,8 @@ if (skipReason) {
               name: 'application/vnd.microsoft.meetingEnd',
               id: `end-${k}`,
               channelData: { tenant: { id: T }, meeting: { id: m.meetingId } },
-              value: { Id: m.meetingId, MeetingType: 'Scheduled', Title: info.title, JoinUrl: info.joinUrl, EndTime: new Date().toISOString() },
+              // It ended as its last leg did.
+              value: { Id: m.meetingId, MeetingType: 'Scheduled', Title: info.title, JoinUrl: info.joinUrl, EndTime: new Date(Math.max(...m.legs.map((l) => Date.parse(l.endDateTime as string)))).toISOString() },
             },
           };
         };

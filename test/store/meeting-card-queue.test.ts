@@ -1,4 +1,4 @@
-import { findConversation, findMeetingCard, findMeetingCardDelivery, insertMeetingCardQueued, upsertConversationRef, type ConversationRefRow } from '../../src/store/bot-store';
+import { findConversation, findMeetingCard, findMeetingCardDelivery, insertMeetingCardQueued, meetingCostFigures, upsertConversationRef, type ConversationRefRow } from '../../src/store/bot-store';
 import type { Store } from '../../src/store/database';
 import { findOutboxRow, outboxRowOf } from '../../src/store/outbox-store';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -26,6 +26,8 @@ describeEachEngine('meeting card and its post queued together', (engine) => {
     organizer_id: USERS.sub,
     title,
     ended_at: at,
+    legs_after: null,
+    legs_until: null,
     conversation_id: null,
     activity_id: null,
     created_at: at,
@@ -102,6 +104,32 @@ describeEachEngine('meeting card and its post queued together', (engine) => {
     // Not created: nothing to deliver.
     const again = await store.inTenantTransaction('tenant-delivery', (tx) => insertMeetingCardQueued(tx, card, queue('key-e2'), undefined, { readDelivery: true }));
     expect(again).toEqual({ created: false, queued: false });
+  });
+
+  it("one occurrence's card (a recurring meeting) reads only the legs in its window, in the statement and after", async () => {
+    const { tollgate } = await setUpTenant(store, { fund: '100' }, 'tenant-window');
+    const r = await tollgate.intake.ingest('tenant-window', [
+      leg({ id: 'w-before', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-08T10:00:00.000Z', conferenceId: 'conf-w' }),
+      leg({ id: 'w-first', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-15T10:00:00.001Z', conferenceId: 'conf-w' }),
+      leg({ id: 'w-last', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-15T11:05:00.000Z', conferenceId: 'conf-w' }),
+      leg({ id: 'w-after', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, start: '2026-11-15T11:05:00.001Z', conferenceId: 'conf-w' }),
+    ]);
+    expect(r.ok).toBe(true);
+    // After 10:00:00.000 (not at it), up to and at 11:05.
+    const card = { ...cardOf('conf-w'), tenant_id: 'tenant-window', legs_after: '2026-11-15T10:00:00.000Z', legs_until: '2026-11-15T11:05:00.000Z' };
+    const written = await store.inTenantTransaction('tenant-window', (tx) => insertMeetingCardQueued(tx, card, { ...message('key-w'), tenant_id: 'tenant-window' }, undefined, { readDelivery: true }));
+    expect(written).toMatchObject({ created: true, queued: true });
+    const after = await findMeetingCardDelivery(store.db, 'tenant-window', 'conf-w');
+    expect(after!.figures.legs.map((l) => l.id)).toEqual(['w-first', 'w-last']);
+    // The series' rollup row is not the occurrence's: the card takes its times from its legs.
+    expect(after!.figures.meeting).toBeUndefined();
+    if (engine === 'postgres') expect(written.delivery).toEqual(after);
+    // The whole meeting (`meeting conf-w`) still reads every leg.
+    const all = await store.inTransaction((tx) => meetingCostFigures(tx, 'tenant-window', 'conf-w'));
+    expect(all.legs.map((l) => l.id)).toEqual(['w-before', 'w-first', 'w-last', 'w-after']);
+    expect(all.meeting?.legs).toBe(4);
+    const one = await store.inTransaction((tx) => meetingCostFigures(tx, 'tenant-window', 'conf-w', { after: card.legs_after, until: card.legs_until }));
+    expect(one.legs.map((l) => l.id)).toEqual(['w-first', 'w-last']);
   });
 
   it("refuses a message of another tenant than the card's", async () => {

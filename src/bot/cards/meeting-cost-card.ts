@@ -1,4 +1,5 @@
 import type { LegView, MeetingView } from '../../usage/meeting-queries';
+import type { OccurrenceWindow } from '../../store/bot-store';
 import type { CardContext } from './card-context';
 import { destinationLabel, minutes, momentRange, money, personLabel, plural, type PersonName } from './card-format';
 import { cardExpander, type AdaptiveCardJson } from './expand-card';
@@ -14,6 +15,8 @@ export interface MeetingCostInput {
   legs: readonly LegView[];
   /** The meeting's rollup, when there is one; times come from the legs otherwise. */
   meeting?: Pick<MeetingView, 'firstStart' | 'lastEnd'> | null;
+  /** The card shows one occurrence of a recurring meeting: which legs (its Refresh shows the same ones). */
+  occurrence?: OccurrenceWindow | null;
   /** The tenant's balance once this meeting's charges were posted. */
   balanceAfterMicros?: number | null;
   /**
@@ -28,6 +31,9 @@ export const MAX_LEGS_SHOWN = 25;
 
 interface MeetingCostModel {
   conferenceId: string;
+  /** The occurrence's window for Refresh; empty: the whole meeting. */
+  legsAfter: string;
+  legsUntil: string;
   refreshUserIds: string[];
   title: string;
   when: string;
@@ -106,6 +112,8 @@ export function buildMeetingCostCard(input: MeetingCostInput, ctx: CardContext):
 
   return expand({
     conferenceId: input.conferenceId,
+    legsAfter: input.occurrence?.after ?? '',
+    legsUntil: input.occurrence?.until ?? '',
     refreshUserIds: [...(ctx.refreshUserIds ?? [])],
     title: input.title?.trim() || `Meeting ${input.conferenceId}`,
     when: start ? momentRange(start, end, ctx) : 'Time not known',

@@ -1,3 +1,4 @@
+import type { OccurrenceWindow } from '../../store/bot-store';
 import { countryFromText } from '../../billing/countries';
 import { DIAL_OUT_POLICIES, findDialOutPolicy, type DialOutPolicyName } from '../../billing/dial-out-policy';
 import { parseAmount, type Micros } from '../../billing/money';
@@ -30,7 +31,8 @@ export type Command =
   | { kind: 'balance' }
   | { kind: 'usage'; period: UsagePeriod }
   | { kind: 'meetings' }
-  | { kind: 'meeting'; which: 'last' | { conferenceId: string } }
+  /** occurrence: one occurrence's legs of a recurring meeting (its card's Refresh), not the whole series'. */
+  | { kind: 'meeting'; which: 'last' | { conferenceId: string; occurrence?: OccurrenceWindow } }
   | { kind: 'rates'; query: string }
   | { kind: 'policy'; user?: UserRef }
   | { kind: 'credits_add'; amountMicros: Micros }

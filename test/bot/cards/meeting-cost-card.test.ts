@@ -39,14 +39,23 @@ describe('meeting cost card', () => {
 
   it('refreshes with verb refresh.meeting and the conferenceId, by button and card-level refresh', () => {
     const card = buildMeetingCostCard({ conferenceId: '583920174', legs: salesCallLegs() }, adminCtx);
+    const data = { conferenceId: '583920174', legsAfter: '', legsUntil: '' };
     expect(card.refresh).toEqual({
-      action: { type: 'Action.Execute', title: 'Refresh', verb: 'refresh.meeting', data: { conferenceId: '583920174' } },
+      action: { type: 'Action.Execute', title: 'Refresh', verb: 'refresh.meeting', data },
       userIds: ['29:1abcAdminMri'],
     });
     expect(executeActions(card)).toEqual([
-      { verb: 'refresh.meeting', data: { conferenceId: '583920174' }, title: 'Refresh' },
-      { verb: 'refresh.meeting', data: { conferenceId: '583920174' }, title: 'Refresh' },
+      { verb: 'refresh.meeting', data, title: 'Refresh' },
+      { verb: 'refresh.meeting', data, title: 'Refresh' },
     ]);
+  });
+
+  it("one occurrence of a recurring meeting: its Refresh carries the occurrence's window", () => {
+    const occurrence = { after: '2026-11-08T11:05:00.000Z', until: '2026-11-15T11:05:00.000Z' };
+    const card = buildMeetingCostCard({ conferenceId: '583920174', legs: salesCallLegs(), occurrence }, adminCtx);
+    const data = { conferenceId: '583920174', legsAfter: occurrence.after, legsUntil: occurrence.until };
+    expect((card.refresh as { action: unknown }).action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: 'refresh.meeting', data });
+    expect(executeActions(card).map((a) => a.data)).toEqual([data, data]);
   });
 
   it('unknown title: shows the conferenceId; no legs: says so', () => {

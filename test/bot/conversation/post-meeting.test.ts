@@ -9,6 +9,8 @@ import { displayNumber } from '../../../src/bot/cards/phone-display';
 import { cardText, createHarness, type Harness, type Person } from '../support/bot-harness';
 
 const organizer: Person = { aadObjectId: USERS.ppm, teamsId: '29:ppm', name: 'Pay PerMinute' };
+/** A leg of the meeting that ends at 11:00 (meetingEnd below): it started during it. */
+const meetingLeg = (fields: Parameters<typeof leg>[0]) => leg({ start: '2026-11-15T10:05:00Z', ...fields });
 
 describeEachEngine('post-meeting cost card', (engine) => {
   let store: Store;
@@ -26,7 +28,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
     ({ tollgate, clock } = await setUpTenant(store, { fund: '100' }));
     h = createHarness(tollgate, { workerLogger });
     h.lookup.meetings.set('meeting-1', { organizerId: USERS.ppm, title: 'Quarterly review', conferenceId: 'conf-q' });
-    await tollgate.intake.ingest(T, [leg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' })]);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' })]);
     // The organizer has talked to the bot before: Tollgate has their personal chat.
     await h.say('help', organizer);
   });
@@ -66,7 +68,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
 
     // A late leg of the same meeting: the card is updated in place, not sent again.
     clock.advance(3_600_000);
-    await tollgate.intake.ingest(T, [leg({ id: 'q-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-q' })]);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q-late', organizer: USERS.ppm, callType: 'conf_in', number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-q' })]);
     await h.worker.drain();
     expect(h.adapter.proactive).toHaveLength(1);
     expect(h.adapter.updates).toHaveLength(1);
@@ -75,11 +77,84 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(updated).toContain('$0.80');
 
     // A leg of another meeting touches nothing.
-    await tollgate.intake.ingest(T, [leg({ id: 'other', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, conferenceId: 'conf-other' })]);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'other', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 60, conferenceId: 'conf-other' })]);
     await h.worker.drain();
     expect(h.adapter.updates).toHaveLength(1);
     const outbox = await store.db.selectFrom('outbox').select(['kind', 'status']).where('tenant_id', '=', T).execute();
     expect(outbox.every((r) => r.status === 'done')).toBe(true);
+  });
+
+  it('a recurring meeting (one conference for the series): each occurrence gets a card of its own, with its own legs', async () => {
+    // The first occurrence (the leg of beforeEach, 10:05 to 10:15 on 15 November, $0.60).
+    await meetingEnd();
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    const first = h.adapter.proactive[0]!;
+    expect(cardText(first.activity.attachments?.[0]?.content)).toContain('$0.60');
+
+    // A week later, the next occurrence: the same conference, its own legs.
+    clock.advance(7 * 86_400_000);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q2-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 300, start: '2026-11-22T10:05:00Z', conferenceId: 'conf-q' })]);
+    // Its legs are not the first occurrence's: that card is left as it was.
+    await h.worker.drain();
+    expect(h.adapter.updates).toHaveLength(0);
+    await meetingEvent('meetingEnd', 'meeting-1', T, { EndTime: '2026-11-22T11:00:00Z' });
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(2);
+    const second = h.adapter.proactive[1]!;
+    expect(second.id).not.toBe(first.id);
+    const secondText = cardText(second.activity.attachments?.[0]?.content);
+    expect(secondText).toContain('$0.30');
+    expect(secondText).not.toContain('$0.90');
+    expect(secondText).toContain('1 call ·');
+
+    // The same end told again (a retry, another replica): nothing new.
+    await meetingEvent('meetingEnd', 'meeting-1', T, { EndTime: '2026-11-22T11:00:00Z' });
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(2);
+    expect((await store.db.selectFrom('meeting_cards').select('conference_id').where('tenant_id', '=', T).execute()).length).toBe(1);
+
+    // A late leg of the second occurrence updates its card in place; one of the first occurrence does not touch it.
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q1-late', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 120, start: '2026-11-15T10:40:00Z', conferenceId: 'conf-q' })]);
+    await h.worker.drain();
+    expect(h.adapter.updates).toHaveLength(0);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q2-late', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 120, start: '2026-11-22T10:40:00Z', conferenceId: 'conf-q' })]);
+    await h.worker.drain();
+    expect(h.adapter.updates).toHaveLength(1);
+    expect(h.adapter.updates[0]!.activityId).toBe(second.id);
+    expect(cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content)).toContain('$0.42');
+    expect(h.adapter.proactive).toHaveLength(2);
+
+    // Refresh on the first occurrence's card shows that occurrence again, now with its late leg: not the series.
+    const firstData = (first.activity.attachments?.[0]?.content as { refresh: { action: { data: Record<string, unknown> } } }).refresh.action.data;
+    const refreshed = await h.execute('refresh.meeting', firstData, organizer);
+    expect(refreshed.text).toContain('$0.72');
+    expect(refreshed.text).toContain('2 calls ·');
+    // `meeting conf-q` is the whole series.
+    const series = await h.say('meeting conf-q', organizer);
+    expect(series[0]!.text).toContain('$1.14');
+  });
+
+  it("a recurring meeting's card still waiting (no chat yet) when the next occurrence ends is not sent: the next one's is", async () => {
+    h.lookup.meetings.set('meeting-2', { organizerId: USERS.sub, title: 'Weekly', conferenceId: 'conf-n' });
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'n-1', organizer: USERS.sub, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-n' })]);
+    await meetingEnd('meeting-2');
+    await h.worker.drain();
+    clock.advance(7 * 86_400_000);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'n-2', organizer: USERS.sub, number: NUMBERS.deLandline, seconds: 300, start: '2026-11-22T10:05:00Z', conferenceId: 'conf-n' })]);
+    await meetingEvent('meetingEnd', 'meeting-2', T, { EndTime: '2026-11-22T11:00:00Z' });
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(0);
+    // They open a chat with Tollgate: one card, the latest occurrence's.
+    await h.say('help', { aadObjectId: USERS.sub, teamsId: '29:sub', name: 'Sub Scriber' });
+    clock.advance(15 * 60_000);
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(1);
+    const text = cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content);
+    expect(text).toContain('Nov 22, 2026, 10:05');
+    expect(text).toContain('1 call · 5 billed min');
+    const posts = await store.db.selectFrom('outbox').select(['status', 'dedupe_key']).where('tenant_id', '=', T).where('kind', '=', 'meeting_card.send').orderBy('dedupe_key').execute();
+    expect(posts.map((p) => p.status)).toEqual(['done', 'done']);
   });
 
   it("shows the organizer's name, and the numbers in full only when the organizer is a Tollgate admin", async () => {
@@ -93,7 +168,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
     const made = await tollgate.directory.setAdmin(T, USERS.ppm, true, ADMIN);
     expect(made.ok).toBe(true);
     h.lookup.meetings.set('meeting-2', { organizerId: USERS.ppm, title: 'Board call', conferenceId: 'conf-b' });
-    await tollgate.intake.ingest(T, [leg({ id: 'b-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-b' })]);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'b-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 300, conferenceId: 'conf-b' })]);
     await meetingEnd('meeting-2');
     await h.worker.drain();
     expect(h.adapter.proactive).toHaveLength(2);
@@ -109,7 +184,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
     // The same call from Graph: same fields as the first import (its callId included), now with Microsoft's charge.
     const stored = await store.db.selectFrom('legs').select(['call_id', 'start_at', 'end_at', 'caller_number']).where('id', '=', 'q-1').executeTakeFirstOrThrow();
     const billed = {
-      ...leg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
+      ...meetingLeg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
       callId: stored.call_id,
       callerNumber: stored.caller_number,
       startDateTime: stored.start_at,
@@ -144,7 +219,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
 
   it('waits for an organizer who has no chat with Tollgate yet, instead of dropping the card, and does not log it as a fault', async () => {
     h.lookup.meetings.set('meeting-2', { organizerId: USERS.sub, title: 'No chat yet', conferenceId: 'conf-n' });
-    await tollgate.intake.ingest(T, [leg({ id: 'n-1', organizer: USERS.sub, number: NUMBERS.usLandline, seconds: 60, conferenceId: 'conf-n' })]);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'n-1', organizer: USERS.sub, number: NUMBERS.usLandline, seconds: 60, conferenceId: 'conf-n' })]);
     await meetingEnd('meeting-2');
     await h.worker.drain();
     expect(h.adapter.proactive).toHaveLength(0);
