@@ -33,6 +33,11 @@ const OCCURRENCE_GAP_MS = 15 * 60_000;
 const END_GRACE_MS = 5 * 60_000;
 /** Before the start Tollgate saw: a leg may have joined before the start event was handled. */
 const START_GRACE_MS = 60 * 60_000;
+/**
+ * How long an earlier occurrence's posted card is still redrawn by its late legs and Microsoft's figures (which come
+ * within 48 hours): counted back from a later occurrence's end, when the conference's older ones are dropped.
+ */
+const EARLIER_CARDS_KEPT_MS = 35 * 86_400_000;
 /** Teams ends a meeting 30 hours after it started at the latest: none of its legs started before that. */
 const LONGEST_MEETING_MS = 30 * 3_600_000;
 
@@ -289,7 +294,7 @@ async function queueMeetingCard(deps: MeetingDeps, context: TurnContext, payload
     const previous = await findMeetingCard(tx, tenantId, conferenceId);
     if (!previous || !isLaterOccurrence(previous, endMs)) return 'duplicate' as const;
     const next = { ...card, ...occurrenceWindow(endMs, details.startedAt, previous) };
-    if (!(await startMeetingCardOccurrence(tx, next, previous.ended_at))) return 'duplicate' as const;
+    if (!(await startMeetingCardOccurrence(tx, next, previous, new Date(endMs - EARLIER_CARDS_KEPT_MS).toISOString()))) return 'duplicate' as const;
     if ((await insertRow(tx, message)) !== undefined && taker) claimed = message;
     return 'queued' as const;
   });

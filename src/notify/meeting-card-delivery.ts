@@ -45,7 +45,12 @@ export function meetingCardHandlers(deps: {
   const deliver = async (tenantId: string, conferenceId: string, mode: 'send' | 'update', readAhead?: MeetingCardDelivery, endedAt?: string): Promise<OutboxRecord | undefined> => {
     // The card row, the tenant's currency, the organizer's personal chat and user row, and the meeting's legs, rollup
     // row and balance after, in one read; for a post handed over by meeting-end.ts, read with the card's insert.
-    const found = readAhead ?? (await findMeetingCardDelivery(store.db, tenantId, conferenceId));
+    // An update of an earlier occurrence's card (a recurring meeting): its kept row, when it is not the current card.
+    let found = readAhead ?? (await findMeetingCardDelivery(store.db, tenantId, conferenceId));
+    if (mode === 'update' && endedAt !== undefined && found?.card.ended_at !== endedAt) {
+      found = await findMeetingCardDelivery(store.db, tenantId, conferenceId, endedAt);
+      if (!found) return undefined;
+    }
     if (!found) throw new DeliveryError(`no meeting card row for ${conferenceId}`, undefined, true);
     const { card, chat: conversation } = found;
     // The post of an occurrence of a recurring meeting whose row a later occurrence has taken over since: that one's
@@ -89,6 +94,10 @@ export function meetingCardHandlers(deps: {
       const readAhead = claim.readAhead as MeetingCardDelivery | undefined;
       return deliver(row.tenant_id, conferenceId, 'send', readAhead?.card.tenant_id === row.tenant_id && readAhead.card.conference_id === conferenceId ? readAhead : undefined, endedAt);
     },
-    'meeting_card.update': async (row, payload) => deliver(row.tenant_id, (payload as { conferenceId: string }).conferenceId, 'update'),
+    'meeting_card.update': async (row, payload) => {
+      // endedAt: the occurrence whose card this redraws (absent: a card from before occurrences, the conference's).
+      const { conferenceId, endedAt } = payload as { conferenceId: string; endedAt?: string };
+      return deliver(row.tenant_id, conferenceId, 'update', undefined, endedAt);
+    },
   };
 }

@@ -153,10 +153,12 @@ export async function insertMeetingCardQueued(
 
 /**
  * A later occurrence of the card's recurring meeting ended: the conference's card row becomes that occurrence's card,
- * not posted yet (the previous occurrence's card stays in the organizer's chat as it was last drawn). Only if the row
- * is still the occurrence that ended at `previousEndedAt`: of two replicas handling the same end, one takes it over.
+ * not posted yet. Only if the row is still `previous` (its ended_at): of two replicas handling the same end, one takes
+ * it over. The previous occurrence's card, if it was posted, is kept in meeting_card_occurrences, so that its late
+ * legs still redraw it; the conference's kept cards that ended before `pruneBefore` go.
  */
-export async function startMeetingCardOccurrence(tx: Tx, card: MeetingCardRow, previousEndedAt: string | null): Promise<boolean> {
+export async function startMeetingCardOccurrence(tx: Tx, card: MeetingCardRow, previous: MeetingCardRow, pruneBefore: string): Promise<boolean> {
+  const previousEndedAt = previous.ended_at;
   const query = tx
     .updateTable('meeting_cards')
     .set({
@@ -174,7 +176,30 @@ export async function startMeetingCardOccurrence(tx: Tx, card: MeetingCardRow, p
     .where('tenant_id', '=', card.tenant_id)
     .where('conference_id', '=', card.conference_id);
   const rows = await (previousEndedAt === null ? query.where('ended_at', 'is', null) : query.where('ended_at', '=', previousEndedAt)).returning('conference_id').execute();
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  if (previous.activity_id && previous.ended_at) {
+    await tx
+      .insertInto('meeting_card_occurrences')
+      .values({ ...previous, legs_after: previous.legs_after ?? null, legs_until: previous.legs_until ?? null })
+      .onConflict((oc) => oc.columns(['tenant_id', 'conference_id', 'ended_at']).doNothing())
+      .execute();
+  }
+  await tx.deleteFrom('meeting_card_occurrences').where('tenant_id', '=', card.tenant_id).where('conference_id', '=', card.conference_id).where('ended_at', '<', pruneBefore).execute();
+  return true;
+}
+
+/**
+ * The cards of these conferences that legs may redraw: the current card of each, and the kept cards of its earlier
+ * occurrences. One statement (a chunk of intake reads it), compiled once per number of conferences.
+ */
+export async function findCardsToUpdate(tx: Tx, tenantId: string, conferenceIds: string[]): Promise<MeetingCardRow[]> {
+  if (conferenceIds.length === 0) return [];
+  return runShapedList<MeetingCardRow>(tx, 'findCardsToUpdate', conferenceIds.length, [tenantId, ...conferenceIds, tenantId, ...conferenceIds], () => {
+    const columns = columnList(MEETING_CARD_COLUMNS);
+    const ids = sql.join(conferenceIds);
+    return sql`select ${columns} from meeting_cards where tenant_id = ${tenantId} and conference_id in (${ids})
+      union all select ${columns} from meeting_card_occurrences where tenant_id = ${tenantId} and conference_id in (${ids})`;
+  });
 }
 
 export async function findMeetingCard(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardRow | undefined> {
@@ -325,15 +350,21 @@ export interface OccurrenceWindow {
  * read them one by one, seven statements (seven round trips on PostgreSQL) for each card. The card's columns come
  * again on each of its legs' rows.
  */
-export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferenceId: string): Promise<MeetingCardDelivery | undefined> {
-  const rows = await runPrepared<Record<string, unknown>>(tx, 'findMeetingCardDelivery', [tenantId, conferenceId], () => {
-    const card = MEETING_CARD_COLUMNS.map((c) => sql.ref(`mc.${c}`));
-    return sql`select ${sql.join(card)}, ${deliveryColumns()}
-      from meeting_cards as mc
-      ${deliveryJoins('mc')}
-      where mc.tenant_id = ${tenantId} and mc.conference_id = ${conferenceId}
-      order by l.start_at, l.id`;
-  });
+export async function findMeetingCardDelivery(tx: Tx, tenantId: string, conferenceId: string, earlierEndedAt?: string): Promise<MeetingCardDelivery | undefined> {
+  const card = () => sql.join(MEETING_CARD_COLUMNS.map((c) => sql.ref(`mc.${c}`)));
+  // `earlierEndedAt`: the kept card of that earlier occurrence (meeting_card_occurrences), not the conference's current one.
+  const rows =
+    earlierEndedAt === undefined
+      ? await runPrepared<Record<string, unknown>>(tx, 'findMeetingCardDelivery', [tenantId, conferenceId], () => sql`select ${card()}, ${deliveryColumns()}
+          from meeting_cards as mc
+          ${deliveryJoins('mc')}
+          where mc.tenant_id = ${tenantId} and mc.conference_id = ${conferenceId}
+          order by l.start_at, l.id`)
+      : await runPrepared<Record<string, unknown>>(tx, 'findEarlierMeetingCardDelivery', [tenantId, conferenceId, earlierEndedAt], () => sql`select ${card()}, ${deliveryColumns()}
+          from meeting_card_occurrences as mc
+          ${deliveryJoins('mc')}
+          where mc.tenant_id = ${tenantId} and mc.conference_id = ${conferenceId} and mc.ended_at = ${earlierEndedAt}
+          order by l.start_at, l.id`);
   const row = rows[0];
   if (!row) return undefined;
   return deliveryOf(pickCard(row), rows);

@@ -399,8 +399,27 @@ const migrations: Record<string, Migration> = {
       // card from before covers every leg of its conference, as it did.
       await db.schema.alterTable('meeting_cards').addColumn('legs_after', 'text').execute();
       await db.schema.alterTable('meeting_cards').addColumn('legs_until', 'text').execute();
+      // The posted cards of earlier occurrences, whose rows a later occurrence took over: their late legs and
+      // Microsoft's figures still redraw them. Pruned per conference when a later occurrence ends (35 days).
+      await db.schema
+        .createTable('meeting_card_occurrences')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('conference_id', 'text', (c) => c.notNull())
+        .addColumn('meeting_id', 'text', (c) => c.notNull())
+        .addColumn('organizer_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('ended_at', 'text', (c) => c.notNull())
+        .addColumn('legs_after', 'text')
+        .addColumn('legs_until', 'text')
+        .addColumn('conversation_id', 'text')
+        .addColumn('activity_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('meeting_card_occurrences_pk', ['tenant_id', 'conference_id', 'ended_at'])
+        .execute();
     },
     async down(db: Kysely<any>) {
+      await db.schema.dropTable('meeting_card_occurrences').execute();
       await db.schema.alterTable('meeting_cards').dropColumn('legs_until').execute();
       await db.schema.alterTable('meeting_cards').dropColumn('legs_after').execute();
     },

@@ -256,6 +256,8 @@ export interface Database extends FraudTables, SpendRollupTables {
   conversation_refs: ConversationRefsTable;
   outbox: OutboxTable;
   meeting_cards: MeetingCardsTable;
+  /** Earlier occurrences' posted cards of a recurring meeting (migration 0017): the same columns. */
+  meeting_card_occurrences: MeetingCardsTable;
   meeting_starts: MeetingStartsTable;
   graph_sync_cursors: GraphSyncCursorsTable;
   report_keys: ReportKeysTable;

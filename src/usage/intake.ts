@@ -15,7 +15,7 @@ import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
 import type { Clock } from '../time/clock';
 import { parseCallRecord, type CallRecord } from './call-record';
-import { findMeetingCards } from '../store/bot-store';
+import { findCardsToUpdate } from '../store/bot-store';
 import { enqueue } from '../store/outbox-store';
 import { StatementPipeline } from '../store/statement-pipeline';
 
@@ -325,7 +325,8 @@ export class Intake {
    * meeting's posted card is updated (it may now be final). Figures already stored are never overwritten.
    */
   private async fillInMicrosoftFigures(tx: Tx, tenantId: string, records: CallRecord[], summary: IntakeSummary, at: string): Promise<void> {
-    const conferences = new Set<string>();
+    // Per conference, the filled legs' first start and last end: which cards (of which occurrences) they are on.
+    const conferences = new Map<string, { first_start_at: string; last_end_at: string | null }>();
     for (const r of records) {
       const filled = await fillInMicrosoftCharge(tx, tenantId, r.id, {
         ms_charge_micros: r.msChargeMicros,
@@ -337,9 +338,15 @@ export class Intake {
       });
       if (!filled) continue;
       summary.enriched += 1;
-      if (r.conferenceId) conferences.add(r.conferenceId);
+      if (!r.conferenceId) continue;
+      const span = conferences.get(r.conferenceId);
+      if (!span) conferences.set(r.conferenceId, { first_start_at: r.startAt, last_end_at: r.endAt });
+      else {
+        if (r.startAt < span.first_start_at) span.first_start_at = r.startAt;
+        if (span.last_end_at !== null && (r.endAt === null || r.endAt > span.last_end_at)) span.last_end_at = r.endAt;
+      }
     }
-    await this.enqueueCardUpdates(tx, tenantId, [...conferences], `billed-${randomUUID()}`, at);
+    await this.enqueueCardUpdates(tx, tenantId, [...conferences.keys()], `billed-${randomUUID()}`, at, conferences);
   }
 
   /**
@@ -357,15 +364,18 @@ export class Intake {
     spans?: ReadonlyMap<string, Pick<MeetingRow, 'first_start_at' | 'last_end_at'>>,
   ): Promise<void> {
     if (conferenceIds.length === 0) return;
-    const cards = await findMeetingCards(tx, tenantId, conferenceIds);
+    const cards = await findCardsToUpdate(tx, tenantId, conferenceIds);
     for (const card of cards) {
       const span = spans?.get(card.conference_id);
       if (span && card.legs_until && (span.first_start_at > card.legs_until || (card.legs_after && span.last_end_at !== null && span.last_end_at <= card.legs_after))) continue;
+      // A card of one occurrence is named by its end too: should a later occurrence take the conference's row over
+      // before this is delivered, the update goes to the kept card. One from before occurrences, by its conference.
+      const occurrence = card.legs_until ? card.ended_at : null;
       await enqueue(tx, {
         tenantId,
         kind: MEETING_CARD_UPDATE,
-        dedupeKey: `meeting-card-update:${card.conference_id}:${chunkSeq}`,
-        payload: { conferenceId: card.conference_id },
+        dedupeKey: occurrence ? `meeting-card-update:${card.conference_id}@${occurrence}:${chunkSeq}` : `meeting-card-update:${card.conference_id}:${chunkSeq}`,
+        payload: occurrence ? { conferenceId: card.conference_id, endedAt: occurrence } : { conferenceId: card.conference_id },
         at,
       });
     }

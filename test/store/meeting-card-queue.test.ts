@@ -1,4 +1,4 @@
-import { findConversation, findMeetingCard, findMeetingCardDelivery, insertMeetingCardQueued, meetingCostFigures, upsertConversationRef, type ConversationRefRow } from '../../src/store/bot-store';
+import { findConversation, findMeetingCard, findMeetingCardDelivery, insertMeetingCardQueued, meetingCostFigures, startMeetingCardOccurrence, upsertConversationRef, type ConversationRefRow } from '../../src/store/bot-store';
 import type { Store } from '../../src/store/database';
 import { findOutboxRow, outboxRowOf } from '../../src/store/outbox-store';
 import { describeEachEngine, freshStore } from '../support/engines';
@@ -130,6 +130,29 @@ describeEachEngine('meeting card and its post queued together', (engine) => {
     expect(all.meeting?.legs).toBe(4);
     const one = await store.inTransaction((tx) => meetingCostFigures(tx, 'tenant-window', 'conf-w', { after: card.legs_after, until: card.legs_until }));
     expect(one.legs.map((l) => l.id)).toEqual(['w-first', 'w-last']);
+  });
+
+  it("a later occurrence takes the row over once; the previous card is kept only if it was posted; old kept cards go", async () => {
+    const first = { ...cardOf('conf-r'), ended_at: '2026-11-01T11:00:00.000Z', legs_after: '2026-10-31T05:00:00.000Z', legs_until: '2026-11-01T11:05:00.000Z' };
+    await store.inTenantTransaction(T, (tx) => insertMeetingCardQueued(tx, first, message('key-r1')));
+    const second = { ...first, ended_at: '2026-11-08T11:00:00.000Z', legs_after: '2026-11-01T11:05:00.000Z', legs_until: '2026-11-08T11:05:00.000Z' };
+    // Not posted: nothing to keep.
+    expect(await store.inTenantTransaction(T, (tx) => startMeetingCardOccurrence(tx, second, first, '2026-10-01T00:00:00.000Z'))).toBe(true);
+    expect(await store.db.selectFrom('meeting_card_occurrences').selectAll().execute()).toEqual([]);
+    // The same takeover again (another replica, after the first committed): the row is not `first` any more.
+    expect(await store.inTenantTransaction(T, (tx) => startMeetingCardOccurrence(tx, second, first, '2026-10-01T00:00:00.000Z'))).toBe(false);
+    const posted = { ...second, conversation_id: 'a:sub', activity_id: 'act-2' };
+    await store.db.updateTable('meeting_cards').set({ conversation_id: 'a:sub', activity_id: 'act-2' }).where('tenant_id', '=', T).where('conference_id', '=', 'conf-r').execute();
+    const third = { ...first, ended_at: '2026-11-15T11:00:00.000Z', legs_after: '2026-11-08T11:05:00.000Z', legs_until: '2026-11-15T11:05:00.000Z' };
+    expect(await store.inTenantTransaction(T, (tx) => startMeetingCardOccurrence(tx, third, posted, '2026-10-01T00:00:00.000Z'))).toBe(true);
+    expect(await findMeetingCard(store.db, T, 'conf-r')).toEqual(third);
+    expect(await store.db.selectFrom('meeting_card_occurrences').selectAll().execute()).toEqual([posted]);
+    const found = await findMeetingCardDelivery(store.db, T, 'conf-r', posted.ended_at);
+    expect(found?.card).toEqual(posted);
+    // Five weeks on, the kept card of 8 November is older than the horizon: it goes.
+    const later = { ...first, ended_at: '2026-12-20T11:00:00.000Z', legs_after: '2026-11-15T11:05:00.000Z', legs_until: '2026-12-20T11:05:00.000Z' };
+    expect(await store.inTenantTransaction(T, (tx) => startMeetingCardOccurrence(tx, later, third, '2026-11-15T11:00:00.000Z'))).toBe(true);
+    expect(await store.db.selectFrom('meeting_card_occurrences').selectAll().execute()).toEqual([]);
   });
 
   it("refuses a message of another tenant than the card's", async () => {

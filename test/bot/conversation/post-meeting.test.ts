@@ -114,18 +114,18 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.proactive).toHaveLength(2);
     expect((await store.db.selectFrom('meeting_cards').select('conference_id').where('tenant_id', '=', T).execute()).length).toBe(1);
 
-    // A late leg of the second occurrence updates its card in place; one of the first occurrence does not touch it.
+    // A late leg of each occurrence redraws that occurrence's card in place, and only that one.
     await tollgate.intake.ingest(T, [meetingLeg({ id: 'q1-late', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 120, start: '2026-11-15T10:40:00Z', conferenceId: 'conf-q' })]);
     await h.worker.drain();
-    expect(h.adapter.updates).toHaveLength(0);
+    expect(h.adapter.updates.map((u) => u.activityId)).toEqual([first.id]);
+    expect(cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content)).toContain('$0.72');
     await tollgate.intake.ingest(T, [meetingLeg({ id: 'q2-late', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 120, start: '2026-11-22T10:40:00Z', conferenceId: 'conf-q' })]);
     await h.worker.drain();
-    expect(h.adapter.updates).toHaveLength(1);
-    expect(h.adapter.updates[0]!.activityId).toBe(second.id);
-    expect(cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content)).toContain('$0.42');
+    expect(h.adapter.updates.map((u) => u.activityId)).toEqual([first.id, second.id]);
+    expect(cardText(h.adapter.updates[1]!.activity.attachments?.[0]?.content)).toContain('$0.42');
     expect(h.adapter.proactive).toHaveLength(2);
 
-    // Refresh on the first occurrence's card shows that occurrence again, now with its late leg: not the series.
+    // Refresh on the first occurrence's card shows that occurrence again: not the series.
     const firstData = (first.activity.attachments?.[0]?.content as { refresh: { action: { data: Record<string, unknown> } } }).refresh.action.data;
     const refreshed = await h.execute('refresh.meeting', firstData, organizer);
     expect(refreshed.text).toContain('$0.72');
@@ -197,6 +197,35 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.proactive).toHaveLength(1);
     expect(h.adapter.updates).toHaveLength(1);
     expect(cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content)).toMatch(/FINAL/);
+  });
+
+  it("a daily meeting: Microsoft's figures for yesterday's legs, after today's end, make yesterday's card final, not today's", async () => {
+    await meetingEnd();
+    await h.worker.drain();
+    const yesterday = h.adapter.proactive[0]!;
+    clock.advance(86_400_000);
+    await tollgate.intake.ingest(T, [meetingLeg({ id: 'q-today', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 300, start: '2026-11-16T10:05:00Z', conferenceId: 'conf-q' })]);
+    await meetingEvent('meetingEnd', 'meeting-1', T, { EndTime: '2026-11-16T11:00:00Z' });
+    await h.worker.drain();
+    expect(h.adapter.proactive).toHaveLength(2);
+    const today = h.adapter.proactive[1]!;
+    // Graph brings yesterday's call again, with Microsoft's charge.
+    const stored = await store.db.selectFrom('legs').select(['call_id', 'start_at', 'end_at', 'caller_number']).where('id', '=', 'q-1').executeTakeFirstOrThrow();
+    const billed = {
+      ...meetingLeg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
+      callId: stored.call_id,
+      callerNumber: stored.caller_number,
+      startDateTime: stored.start_at,
+      endDateTime: stored.end_at,
+      charge: 0.6,
+    };
+    expect(await tollgate.intake.ingest(T, [billed])).toMatchObject({ ok: true, value: { enriched: 1, charged: 0 } });
+    await h.worker.drain();
+    expect(h.adapter.updates.map((u) => u.activityId)).toEqual([yesterday.id]);
+    const redrawn = cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content);
+    expect(redrawn).toMatch(/FINAL/);
+    expect(redrawn).toContain('$0.60');
+    expect(today.id).not.toBe(yesterday.id);
   });
 
   it('retries with back-off when the connector fails, and still delivers exactly once', async () => {

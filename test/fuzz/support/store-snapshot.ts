@@ -7,7 +7,7 @@ import type { Store } from '../../../src/store/database';
  */
 export const DATA_TABLES = [
   'tenants', 'users', 'rates', 'legs', 'ledger_entries', 'funding_lots', 'pool_usage', 'meetings', 'ingest_keys', 'audit_log',
-  'outbox', 'meeting_cards', 'meeting_starts', 'graph_sync_cursors',
+  'outbox', 'meeting_cards', 'meeting_card_occurrences', 'meeting_starts', 'graph_sync_cursors',
 ] as const;
 
 export type DataTable = (typeof DATA_TABLES)[number];
