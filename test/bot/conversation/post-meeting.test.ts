@@ -177,13 +177,10 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(full).toContain(displayNumber(NUMBERS.deLandline, true));
   });
 
-  it("updates the posted card when Microsoft's billed figures arrive for its legs (it becomes final)", async () => {
-    await meetingEnd();
-    await h.worker.drain();
-    expect(cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content)).toMatch(/ESTIMATED/);
-    // The same call from Graph: same fields as the first import (its callId included), now with Microsoft's charge.
+  /** The leg q-1 (beforeEach's) from Graph: the fields of the first import (its callId included), with Microsoft's charge. */
+  const billedAgain = async () => {
     const stored = await store.db.selectFrom('legs').select(['call_id', 'start_at', 'end_at', 'caller_number']).where('id', '=', 'q-1').executeTakeFirstOrThrow();
-    const billed = {
+    return {
       ...meetingLeg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
       callId: stored.call_id,
       callerNumber: stored.caller_number,
@@ -191,7 +188,13 @@ describeEachEngine('post-meeting cost card', (engine) => {
       endDateTime: stored.end_at,
       charge: 0.6,
     };
-    const r = await tollgate.intake.ingest(T, [billed]);
+  };
+
+  it("updates the posted card when Microsoft's billed figures arrive for its legs (it becomes final)", async () => {
+    await meetingEnd();
+    await h.worker.drain();
+    expect(cardText(h.adapter.proactive[0]!.activity.attachments?.[0]?.content)).toMatch(/ESTIMATED/);
+    const r = await tollgate.intake.ingest(T, [await billedAgain()]);
     expect(r).toMatchObject({ ok: true, value: { duplicates: 1, enriched: 1, charged: 0 } });
     await h.worker.drain();
     expect(h.adapter.proactive).toHaveLength(1);
@@ -210,16 +213,7 @@ describeEachEngine('post-meeting cost card', (engine) => {
     expect(h.adapter.proactive).toHaveLength(2);
     const today = h.adapter.proactive[1]!;
     // Graph brings yesterday's call again, with Microsoft's charge.
-    const stored = await store.db.selectFrom('legs').select(['call_id', 'start_at', 'end_at', 'caller_number']).where('id', '=', 'q-1').executeTakeFirstOrThrow();
-    const billed = {
-      ...meetingLeg({ id: 'q-1', organizer: USERS.ppm, number: NUMBERS.deLandline, seconds: 600, conferenceId: 'conf-q' }),
-      callId: stored.call_id,
-      callerNumber: stored.caller_number,
-      startDateTime: stored.start_at,
-      endDateTime: stored.end_at,
-      charge: 0.6,
-    };
-    expect(await tollgate.intake.ingest(T, [billed])).toMatchObject({ ok: true, value: { enriched: 1, charged: 0 } });
+    expect(await tollgate.intake.ingest(T, [await billedAgain()])).toMatchObject({ ok: true, value: { enriched: 1, charged: 0 } });
     await h.worker.drain();
     expect(h.adapter.updates.map((u) => u.activityId)).toEqual([yesterday.id]);
     const redrawn = cardText(h.adapter.updates[0]!.activity.attachments?.[0]?.content);
