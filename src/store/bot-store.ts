@@ -190,15 +190,17 @@ export async function startMeetingCardOccurrence(tx: Tx, card: MeetingCardRow, p
 
 /**
  * The cards of these conferences that legs may redraw: the current card of each, and the kept cards of its earlier
- * occurrences. One statement (a chunk of intake reads it), compiled once per number of conferences.
+ * occurrences (only a conference with a card has any). One statement (a chunk of intake reads it, with hundreds of
+ * conferences: they are sent once), compiled once per number of conferences.
  */
 export async function findCardsToUpdate(tx: Tx, tenantId: string, conferenceIds: string[]): Promise<MeetingCardRow[]> {
   if (conferenceIds.length === 0) return [];
-  return runShapedList<MeetingCardRow>(tx, 'findCardsToUpdate', conferenceIds.length, [tenantId, ...conferenceIds, tenantId, ...conferenceIds], () => {
+  return runShapedList<MeetingCardRow>(tx, 'findCardsToUpdate', conferenceIds.length, [tenantId, ...conferenceIds], () => {
     const columns = columnList(MEETING_CARD_COLUMNS);
-    const ids = sql.join(conferenceIds);
-    return sql`select ${columns} from meeting_cards where tenant_id = ${tenantId} and conference_id in (${ids})
-      union all select ${columns} from meeting_card_occurrences where tenant_id = ${tenantId} and conference_id in (${ids})`;
+    const kept = sql.join(MEETING_CARD_COLUMNS.map((c) => sql.ref(`o.${c}`)));
+    return sql`with c as (select ${columns} from meeting_cards where tenant_id = ${tenantId} and conference_id in (${sql.join(conferenceIds)}))
+      select ${columns} from c
+      union all select ${kept} from meeting_card_occurrences as o join c on o.tenant_id = c.tenant_id and o.conference_id = c.conference_id`;
   });
 }
 
