@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
 import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
 import type { Database } from './schema';
@@ -67,16 +67,15 @@ export async function loadGuardState(
   if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
   const basics = [tenantId, tenantId];
   const daysAndRanges = pgDaysAndRangesParams(tenantId, days, wanted);
-  // The organizers' array goes once: the day rows' and the incidents' subqueries both read it from `w`.
-  const organizers = daysAndRanges[3];
-  const params = [...basics, ...daysAndRanges.slice(0, 3), ...daysAndRanges.slice(4), tenantId, organizers];
+  // The organizers' array goes once (the FROM's `w`): the day rows' and the incidents' subqueries both read it.
+  const params = [...basics, ...daysAndRanges.columns, tenantId, daysAndRanges.organizers];
   const rows = await runPrepared(tx, 'fraud.loadGuardState', params, () => {
     const p = params;
     return sql<PgBasicsRow & PgDaysAndRangesRow & { incidents: [string, string, string, IncidentKeys['status'], string][] }>`SELECT ${pgBasicsColumns(p)},
-      ${pgDaysAndRangesColumns([p[2], p[3], p[4], undefined, p[5], p[6], p[7], p[8]], sql`w.ids`)},
+      ${pgDaysAndRangesColumns(p.slice(2, 9))},
       (SELECT COALESCE(json_agg(json_build_array(id, organizer_id, pattern, status, episodes)), '[]'::json) FROM fraud_incidents
          WHERE tenant_id = ${p[9]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(w.ids)) AS incidents
-      FROM (SELECT ${p[10]}::text[] AS ids) AS w`;
+      FROM ${pgOrganizers(p[10])}`;
   });
   const row = rows[0]!;
   return {
@@ -120,8 +119,9 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
       ),
     };
   }
-  const params = pgDaysAndRangesParams(tenantId, days, wanted);
-  const rows = await runPrepared(tx, 'fraud.loadDaysAndRanges', params, () => sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(params)}`);
+  const { columns, organizers } = pgDaysAndRangesParams(tenantId, days, wanted);
+  const params = [...columns, organizers];
+  const rows = await runPrepared(tx, 'fraud.loadDaysAndRanges', params, () => sql<PgDaysAndRangesRow>`SELECT ${pgDaysAndRangesColumns(params)} FROM ${pgOrganizers(params[7])}`);
   return daysAndRangesOf(rows[0]!);
 }
 
@@ -146,20 +146,28 @@ function pgBasicsColumns(p: readonly unknown[]) {
       (SELECT COALESCE(json_agg(json_build_array(country, first_call_at)), '[]'::json) FROM fraud_countries WHERE tenant_id = ${p[1]}) AS countries`;
 }
 
-/** The parameters of pgDaysAndRangesColumns, in the order its text takes them. */
-function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): unknown[] {
+/**
+ * The parameters of pgDaysAndRangesColumns (`columns`, in the order its text takes them), and the organizers' array
+ * for the statement's FROM (pgOrganizers), which the day rows' subquery reads as `w.ids`.
+ */
+function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): { columns: unknown[]; organizers: string } {
   const { ranges, rangeFrom, rangeTo } = rangesWanted(wanted);
-  return [tenantId, days?.fromDay ?? '', days?.toDay ?? '', pgTextArray(days?.organizerIds ?? []), tenantId, rangeFrom, rangeTo, pgTextArray(ranges)];
+  return { columns: [tenantId, days?.fromDay ?? '', days?.toDay ?? '', tenantId, rangeFrom, rangeTo, pgTextArray(ranges)], organizers: pgTextArray(days?.organizerIds ?? []) };
 }
 
-/** The day rows' and the ranges' subqueries; the organizers' array is p[3] unless given as an expression (loadGuardState's). */
-function pgDaysAndRangesColumns(p: readonly unknown[], organizers: RawBuilder<unknown> = sql`${p[3]}::text[]`) {
+/** The day rows' and the ranges' subqueries, of a statement FROM pgOrganizers (`w`). */
+function pgDaysAndRangesColumns(p: readonly unknown[]) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM fraud_organizer_days WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
-         AND organizer_id = ANY(${organizers})) AS days,
+         AND organizer_id = ANY(w.ids)) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
-         FROM fraud_range_days WHERE tenant_id = ${p[4]} AND day >= ${p[5]} AND day <= ${p[6]}
-         AND number_range = ANY(${p[7]}::text[])) AS ranges`;
+         FROM fraud_range_days WHERE tenant_id = ${p[3]} AND day >= ${p[4]} AND day <= ${p[5]}
+         AND number_range = ANY(${p[6]}::text[])) AS ranges`;
+}
+
+/** The one-row FROM of the guard's reads: the organizers' array, sent once, as `w.ids`. */
+function pgOrganizers(organizers: unknown) {
+  return sql`(SELECT ${organizers}::text[] AS ids) AS w`;
 }
 
 function basicsOf(row: PgBasicsRow): GuardBasics {
