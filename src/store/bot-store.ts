@@ -340,6 +340,14 @@ export async function meetingCostFigures(tx: Tx, tenantId: string, conferenceId:
   return occurrence ? { ...figures, meeting: undefined } : figures;
 }
 
+/**
+ * Whether a leg of the card's conference that started at `startAt` is on the card, as costJoins reads them: within its
+ * occurrence's window, or any leg for a card without one.
+ */
+export function cardHoldsLegStart(card: Pick<MeetingCardRow, 'legs_after' | 'legs_until'>, startAt: string): boolean {
+  return (!card.legs_after || startAt > card.legs_after) && (!card.legs_until || startAt <= card.legs_until);
+}
+
 /** Which of a conference's legs are one occurrence's: started after `after`, no later than `until` (null: no bound). */
 export interface OccurrenceWindow {
   after: string | null;

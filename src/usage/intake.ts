@@ -15,7 +15,7 @@ import { loadRateCard } from '../rates/rate-card-store';
 import { organizerProfile } from '../directory/organizer-profile';
 import type { Clock } from '../time/clock';
 import { parseCallRecord, type CallRecord } from './call-record';
-import { findCardsToUpdate } from '../store/bot-store';
+import { cardHoldsLegStart, findCardsToUpdate } from '../store/bot-store';
 import { enqueue } from '../store/outbox-store';
 import { StatementPipeline } from '../store/statement-pipeline';
 
@@ -312,7 +312,7 @@ export class Intake {
         await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
         const rows = legs.rows;
         if (this.onSettled) await this.onSettled(tx, tenant, rows, organizers, rateCard, now);
-        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now, meetings));
+        await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now, rows));
       });
       summary.autoRecharges = book.autoRechargesFired;
       return ok(summary);
@@ -325,8 +325,8 @@ export class Intake {
    * meeting's posted card is updated (it may now be final). Figures already stored are never overwritten.
    */
   private async fillInMicrosoftFigures(tx: Tx, tenantId: string, records: CallRecord[], summary: IntakeSummary, at: string): Promise<void> {
-    // Per conference, the filled legs' first start and last end: which cards (of which occurrences) they are on.
-    const conferences = new Map<string, { first_start_at: string; last_end_at: string | null }>();
+    const conferences = new Set<string>();
+    const filledLegs: { conference_id: string; start_at: string }[] = [];
     for (const r of records) {
       const filled = await fillInMicrosoftCharge(tx, tenantId, r.id, {
         ms_charge_micros: r.msChargeMicros,
@@ -339,21 +339,17 @@ export class Intake {
       if (!filled) continue;
       summary.enriched += 1;
       if (!r.conferenceId) continue;
-      const span = conferences.get(r.conferenceId);
-      if (!span) conferences.set(r.conferenceId, { first_start_at: r.startAt, last_end_at: r.endAt });
-      else {
-        if (r.startAt < span.first_start_at) span.first_start_at = r.startAt;
-        if (span.last_end_at !== null && (r.endAt === null || r.endAt > span.last_end_at)) span.last_end_at = r.endAt;
-      }
+      conferences.add(r.conferenceId);
+      filledLegs.push({ conference_id: r.conferenceId, start_at: r.startAt });
     }
-    await this.enqueueCardUpdates(tx, tenantId, [...conferences.keys()], `billed-${randomUUID()}`, at, conferences);
+    await this.enqueueCardUpdates(tx, tenantId, [...conferences], `billed-${randomUUID()}`, at, filledLegs);
   }
 
   /**
    * Late legs of a meeting whose cost card was already posted: the card is updated in place, through the outbox,
-   * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered. With `spans`
-   * (the chunk's legs per conference: the first start, the last end), a card of one occurrence of a recurring meeting
-   * is updated only when some of them may be its (a leg of another occurrence, earlier or later, leaves it be).
+   * committed with the legs that changed it. The key is per chunk, so each chunk's change is delivered. A card of one
+   * occurrence of a recurring meeting is updated only when one of `legs` is on it (a leg of another occurrence,
+   * earlier or later, leaves it be).
    */
   private async enqueueCardUpdates(
     tx: Tx,
@@ -361,13 +357,22 @@ export class Intake {
     conferenceIds: string[],
     chunkSeq: number | string,
     at: string,
-    spans?: ReadonlyMap<string, Pick<MeetingRow, 'first_start_at' | 'last_end_at'>>,
+    legs: readonly Pick<LegRow, 'conference_id' | 'start_at'>[],
   ): Promise<void> {
     if (conferenceIds.length === 0) return;
     const cards = await findCardsToUpdate(tx, tenantId, conferenceIds);
+    // The legs' starts by conference, only when there is a card of one occurrence to tell its legs from others'.
+    const starts = new Map<string, string[]>();
+    if (cards.some((c) => c.legs_until)) {
+      for (const l of legs) {
+        if (!l.conference_id) continue;
+        let list = starts.get(l.conference_id);
+        if (!list) starts.set(l.conference_id, (list = []));
+        list.push(l.start_at);
+      }
+    }
     for (const card of cards) {
-      const span = spans?.get(card.conference_id);
-      if (span && card.legs_until && (span.first_start_at > card.legs_until || (card.legs_after && span.last_end_at !== null && span.last_end_at <= card.legs_after))) continue;
+      if (card.legs_until && !(starts.get(card.conference_id) ?? []).some((startAt) => cardHoldsLegStart(card, startAt))) continue;
       // A card of one occurrence is named by its end too: should a later occurrence take the conference's row over
       // before this is delivered, the update goes to the kept card. One from before occurrences, by its conference.
       const occurrence = card.legs_until ? card.ended_at : null;
