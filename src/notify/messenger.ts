@@ -11,9 +11,10 @@ export interface Messenger {
 /** Thrown for a delivery the connector refused for now; `retryAfterMs` when it said how long to wait (429, 503). */
 export class DeliveryError extends Error {
   /**
-   * `expected`: permanent, and an ordinary state of a tenant rather than a fault (an admin who never opened a chat
-   * with Tollgate, someone no longer an admin): the outbox records it as dead with its reason, but does not log it
-   * as an error, which would page an operator for every notice such an admin misses.
+   * `expected`: an ordinary state of a tenant rather than a fault (an admin who never opened a chat with Tollgate,
+   * someone no longer an admin: permanent; an organizer who has no chat with it yet: retried). The outbox records the
+   * reason as for any failure, but logs it at info, not as a warning or an error, which would page an operator for
+   * every card or notice such a person misses.
    */
   constructor(
     message: string,
