@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { capturingLogger } from '../support/capturing-logger';
 import { enqueueAdminNotice, listAdminIds, type AdminNoticeRenderer } from '../../src/notify/admin-notices';
 import type { Store } from '../../src/store/database';
 import type { FixedClock } from '../../src/time/clock';
@@ -17,9 +17,8 @@ describeEachEngine('admin notices (proactive cards to every admin)', (engine) =>
   let clock: FixedClock;
   let h: Harness;
   const rendered: { tenantId: string; key: string; isAdmin: boolean }[] = [];
-  /** What the outbox worker logged: level (pino's number) and message, with the reason. */
-  const logged: { level: number; msg: string; err?: string }[] = [];
-  const workerLogger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+  /** What the outbox worker logged. */
+  const { logger: workerLogger, lines: logged } = capturingLogger();
   const renderer: AdminNoticeRenderer = async (tenantId, key, ctx) => {
     rendered.push({ tenantId, key, isAdmin: ctx.isAdmin });
     return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `notice ${key} in ${ctx.currency}` }] };

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { capturingLogger } from '../../support/capturing-logger';
 import type { Store } from '../../../src/store/database';
 import * as tenantStore from '../../../src/store/tenant-store';
 import type { FixedClock } from '../../../src/time/clock';
@@ -18,9 +18,8 @@ describeEachEngine('post-meeting cost card', (engine) => {
   let tollgate: Tollgate;
   let clock: FixedClock;
   let h: Harness;
-  /** What the outbox worker logged (pino's level numbers: 30 info, 40 warn, 50 error). */
-  const logged: { level: number; msg: string; err?: string }[] = [];
-  const workerLogger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
+  /** What the outbox worker logged. */
+  const { logger: workerLogger, lines: logged } = capturingLogger();
 
   beforeEach(async () => {
     logged.length = 0;
