@@ -207,11 +207,11 @@ async function ingestAll(store: Store, workload: GuardWorkload, guard: boolean):
   const fraud = new FraudGuard(store, silentLogger);
   let hookMs = 0;
   let hookCpu = 0;
-  const timed = async (run: () => Promise<void>): Promise<void> => {
+  const timed = async <R>(run: () => Promise<R>): Promise<R> => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     try {
-      await run();
+      return await run();
     } finally {
       hookMs += performance.now() - t0;
       const c = process.cpuUsage(c0);

@@ -6,6 +6,7 @@ import { FraudGuard } from './fraud/fraud-guard';
 import { Ledger } from './ledger/ledger';
 import type { Logger } from './observability/logger';
 import type { Store } from './store/database';
+import type { GuardDayFigures } from './store/spend-rollup-store';
 import type { Clock } from './time/clock';
 import { Intake, type IntakeOptions, type SettledLegsHook } from './usage/intake';
 import { MeetingQueries } from './usage/meeting-queries';
@@ -43,7 +44,9 @@ export function createTollgate(store: Store, clock: Clock, logger: Logger, intak
     hooks.length <= 1
       ? hooks[0]
       : async (...args) => {
-          for (const hook of hooks) await hook(...args);
+          const organizerDays: GuardDayFigures[] = [];
+          for (const hook of hooks) organizerDays.push(...((await hook(...args))?.organizerDays ?? []));
+          return { organizerDays };
         };
   return {
     store,

@@ -24,6 +24,7 @@ import {
   type RangeDayRow,
   type RollupRows,
 } from '../store/fraud-store';
+import type { GuardDayFigures } from '../store/spend-rollup-store';
 import type { LegRow } from '../store/leg-store';
 import { canonicalInstant, type CallRecord } from '../usage/call-record';
 import type { BeforeRatingHook, SettledLegsHook } from '../usage/intake';
@@ -53,10 +54,10 @@ import { blockedBy, checkDialOut, episodeOf, needsBaseline, type CheckContext, t
 export const FRAUD_INCIDENT_NOTICE = 'fraud_incident';
 
 /**
- * How long the day rollups (per organizer and day, per number range and day) are kept, in days before today (UTC):
- * the rules look back BASELINE_DAYS, and a year of late legs (an admin center export, say) still finds its days' rows
- * and baseline. Older rows are deleted once a UTC day per tenant; a leg older than this is judged without them (its
- * baseline reads as lower, the floors still apply). The countries called and the incidents are kept.
+ * How long the short-call counts (per number range and day) are kept, in days before today (UTC): the rules look back
+ * BASELINE_DAYS, and a year of late legs (an admin center export, say) still finds its days' counts. Older rows are
+ * deleted once a UTC day per tenant. The organizers' day figures are columns of the spend rollup (migration 0018),
+ * which reports read for any period: kept as long as it is. The countries called and the incidents are kept.
  */
 export const ROLLUP_KEPT_DAYS = 400;
 
@@ -74,10 +75,12 @@ interface Matched {
  * incident per organizer and pattern (a new incident's card is queued for every admin in the same transaction).
  * Nothing here refuses a leg: settlement records what happened; authorize is where calls are refused.
  *
- * Per chunk it reads once (the settings, the countries, and the organizers' day rows and short-call counts its legs
- * touch under the settings the tenant's last chunk saw; again when those changed) and writes once; it reads an
- * organizer's baseline only above the minutes_spike floors, and the incidents of the organizers with matching legs
- * only when there are some.
+ * Per chunk it reads once (the settings, the countries, and the organizers' days and short-call counts its legs touch
+ * under the settings the tenant's last chunk saw; again when those changed) and writes once; it reads an organizer's
+ * baseline only above the minutes_spike floors, and the incidents of the organizers with matching legs only when
+ * there are some. What its legs added to their organizers' days it hands back to intake, which adds it to the
+ * organizers' spend rows in the upsert it makes of them anyway (one row write per organizer and day for both: the
+ * guard's own row per organizer-day was most of its cost to intake).
  */
 export class FraudGuard {
   private readonly bootstrapAdmins: readonly string[];
@@ -85,7 +88,7 @@ export class FraudGuard {
   private readonly knownSettings = new Map<string, KnownSettings>();
   /** Per chunk transaction: the read beforeRating sent, under which settings, for which rows. */
   private readonly prefetched = new WeakMap<Tx, Prefetched>();
-  /** Per tenant: the UTC day this process last pruned its rollups (ROLLUP_KEPT_DAYS). */
+  /** Per tenant: the UTC day this process last pruned its short-call counts (ROLLUP_KEPT_DAYS). */
   private readonly prunedOn = new Map<string, string>();
 
   constructor(
@@ -98,7 +101,7 @@ export class FraudGuard {
 
   /**
    * Intake's before-rating hook (src/usage/intake.ts), PostgreSQL only: sends the chunk's first read (settings,
-   * countries, and the day rows and short-call counts its dial-outs can touch) ahead of the legs' COPY, so that its
+   * countries, and the organizers' days and short-call counts its dial-outs can touch) ahead of the legs' COPY, so that its
    * answer is here when onSettled starts and onSettled's work runs while the server still stores the chunk's legs.
    * The rows are those of every rated dial-out record with a number (a superset of the legs onSettled checks: rating
    * drops none of them but a number it cannot place); onSettled reads again if they do not cover its legs after all.
@@ -125,7 +128,10 @@ export class FraudGuard {
     });
   };
 
-  /** Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. */
+  /**
+   * Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. Returns
+   * what they added to their organizers' days, for intake's spend rollup.
+   */
   readonly onSettled: SettledLegsHook = async (tx, tenant, legs, organizers, rateCard, at) => {
     const prefetched = this.prefetched.get(tx);
     this.prefetched.delete(tx);
@@ -189,10 +195,11 @@ export class FraudGuard {
     await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
     if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
     await this.pruneOncePerDay(tx, tenantId, at);
+    return { organizerDays: organizerDays(tenantId, history) };
   };
 
   /**
-   * The tenant's rollup rows older than ROLLUP_KEPT_DAYS go, at its first chunk of a UTC day in this process (after
+   * The tenant's short-call rows older than ROLLUP_KEPT_DAYS go, at its first chunk of a UTC day in this process (after
    * the chunk's own rows, so none older than that stays behind). Should the chunk fail, its transaction takes the
    * deletion back with it, and it waits for the next day: a day more of rows, nothing lost.
    */
@@ -298,25 +305,17 @@ export class FraudGuard {
   }
 }
 
-function rollupRows(tenantId: string, history: RecentHistory): RollupRows {
-  // The history holds the store's rows of every organizer and day these legs touch, read in this transaction under
-  // the tenant's lock: a day it did not hold is a row the store does not have (most of a normal month's are).
-  const days: RollupRows['days'] = [];
-  const newDays: RollupRows['days'] = [];
-  for (const [organizer_id, day, d, stored] of history.changedDays()) {
-    (stored ? days : newDays).push({
-      tenant_id: tenantId,
-      organizer_id,
-      day,
-      dialout_seconds: d.seconds,
-      dialout_legs: d.legs,
-      hour_seconds: hoursText(d.hours),
-      night_seconds: d.night,
-    });
+/** What the chunk's dial-outs added to their organizers' days: intake adds it to their spend rows (spend-rollup-store.ts). */
+function organizerDays(tenantId: string, history: RecentHistory): GuardDayFigures[] {
+  const days: GuardDayFigures[] = [];
+  for (const [organizer_id, day, d] of history.addedDays()) {
+    days.push({ tenant_id: tenantId, organizer_id, day, dialout_seconds: d.seconds, dialout_legs: d.legs, hour_seconds: hoursText(d.hours), night_seconds: d.night });
   }
+  return days;
+}
+
+function rollupRows(tenantId: string, history: RecentHistory): RollupRows {
   return {
-    days,
-    newDays,
     ranges: [...history.added.shortCalls].map(([k, short_calls]) => {
       const [number_range, day] = k.split('\u0000') as [string, string];
       return { tenant_id: tenantId, number_range, day, short_calls };

@@ -6,10 +6,11 @@ import { nightOf, timeZoneFor } from './time-zones';
  * (UTC), in each of its 24 UTC hours (a leg is spread over the hours it spans) and started in the organizer's night
  * that began on that (local) date; the 28-day baseline is a sum over 28 such days. Besides: short dial-outs per number
  * range and UTC day, and the countries the tenant has called, with the first call to each. The store keeps exactly
- * these as rollups (one row per organizer and day), so checking a leg never scans legs.
+ * these as rollups (the organizer's days as columns of its spend row per organizer and day, which intake writes in
+ * every chunk anyway), so checking a leg never scans legs.
  *
  * A RecentHistory starts from what the store holds for the legs at hand and records each leg as it is checked, so a
- * leg sees every leg settled before it, in the same chunk too. What it changed is what the store writes back.
+ * leg sees every leg settled before it, in the same chunk too. What it added is what the store adds to its rows.
  */
 
 /** A settled (or about to be placed) meeting dial-out, as the rules see it. */
@@ -129,13 +130,14 @@ export function hoursText(hours: readonly number[]): string {
   return text;
 }
 
+/** A day's hours from their text: an hour named more than once (each chunk appends what it added) counts them all. */
 export function hoursFromText(text: string): number[] {
   const hours = new Array<number>(24).fill(0);
   if (!text) return hours;
   for (const part of text.split(' ')) {
     const colon = part.indexOf(':');
     const h = Number(part.slice(0, colon));
-    if (h >= 0 && h < 24) hours[h] = Number(part.slice(colon + 1)) || 0;
+    if (h >= 0 && h < 24) hours[h] = hours[h]! + (Number(part.slice(colon + 1)) || 0);
   }
   return hours;
 }
@@ -267,13 +269,21 @@ export class RecentHistory {
     if (this.firstDialOutMs === undefined || leg.startMs < this.firstDialOutMs) this.firstDialOutMs = leg.startMs;
   }
 
-  /**
-   * The days recorded legs changed, as they now stand, and whether the store held the day before (the rows given to
-   * the constructor: the store's rows for every organizer and day the legs can touch, so a day not among them is new).
-   */
-  changedDays(): [organizer: string, day: string, totals: DayTotals, stored: boolean][] {
-    const out: [string, string, DayTotals, boolean][] = [];
-    for (const [o, days] of this.changed) for (const [d, v] of days) out.push([o, d, v, get(this.stored, o, d) !== undefined]);
+  /** What the recorded legs added to each organizer's days (only the days they changed): the store adds it to its rows. */
+  addedDays(): [organizer: string, day: string, added: DayTotals][] {
+    const out: [string, string, DayTotals][] = [];
+    for (const [o, days] of this.changed) {
+      for (const [d, v] of days) {
+        const stored = get(this.stored, o, d);
+        if (!stored) {
+          out.push([o, d, v]);
+          continue;
+        }
+        const hours = new Array<number>(24);
+        for (let h = 0; h < 24; h++) hours[h] = v.hours[h]! - stored.hours[h]!;
+        out.push([o, d, { seconds: v.seconds - stored.seconds, legs: v.legs - stored.legs, hours, night: v.night - stored.night }]);
+      }
+    }
     return out;
   }
 

@@ -8,18 +8,6 @@ export interface FraudSettingsTable {
   updated_by: string;
 }
 
-export interface FraudOrganizerDaysTable {
-  tenant_id: string;
-  organizer_id: string;
-  /** YYYY-MM-DD, UTC (for night_seconds: the local date the night began). */
-  day: string;
-  dialout_seconds: number;
-  dialout_legs: number;
-  /** Dial-out seconds per UTC hour of the day, the hours with any: "9:1800 10:3600" (src/fraud/recent-history.ts hoursText). */
-  hour_seconds: string;
-  night_seconds: number;
-}
-
 export interface FraudRangeDaysTable {
   tenant_id: string;
   /** E.164 digits without the last range-digits. */
@@ -80,7 +68,6 @@ export interface FraudBlockListTable {
 
 export interface FraudTables {
   fraud_settings: FraudSettingsTable;
-  fraud_organizer_days: FraudOrganizerDaysTable;
   fraud_range_days: FraudRangeDaysTable;
   fraud_countries: FraudCountriesTable;
   fraud_incidents: FraudIncidentsTable;

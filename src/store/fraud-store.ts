@@ -1,13 +1,15 @@
 import { sql } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
-import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudOrganizerDaysTable, FraudRangeDaysTable } from './fraud-schema';
+import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudRangeDaysTable } from './fraud-schema';
+import type { SpendDailyOrganizerTable } from './spend-rollup-schema';
 import type { Database } from './schema';
-import { pgColumnArrays, pgTextArray, type PgArrayType } from './pg-arrays';
+import { pgTextArray } from './pg-arrays';
 import { runPrepared } from './shaped-query';
 
 export type FraudIncidentRow = FraudIncidentsTable;
 export type FraudBlockRow = FraudBlockListTable;
-export type OrganizerDayRow = Pick<FraudOrganizerDaysTable, 'organizer_id' | 'day' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
+/** An organizer's day as the guard reads it: its figures in the organizer's spend row (0018_fraud_days_in_spend). */
+export type OrganizerDayRow = Pick<SpendDailyOrganizerTable, 'organizer_id' | 'day' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
 export type RangeDayRow = Pick<FraudRangeDaysTable, 'number_range' | 'day' | 'short_calls'>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
         ? sqliteAllByKeys<OrganizerDayRow>(
             sqlite,
             'fraud.loadOrganizerDays',
-            (organizerIn) => `SELECT ${dayColumns} FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn}`,
+            (organizerIn) => `SELECT ${dayColumns} FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn}`,
             [tenantId, days.fromDay, days.toDay],
             days.organizerIds,
           )
@@ -158,7 +160,7 @@ function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: reado
 /** The day rows' and the ranges' subqueries, of a statement FROM pgOrganizers (`w`). */
 function pgDaysAndRangesColumns(p: readonly unknown[]) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
-         FROM fraud_organizer_days WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
+         FROM spend_daily_organizer WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
          AND organizer_id = ANY(w.ids)) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${p[3]} AND day >= ${p[4]} AND day <= ${p[5]}
@@ -183,15 +185,15 @@ function daysAndRangesOf(row: PgDaysAndRangesRow): DaysAndRanges {
 
 /** The organizer's dial-out seconds in the days [fromDay, day): their 28-day baseline (28 rows at most). */
 export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organizerId: string, day: string, fromDay: string): Promise<number> {
-  // The day rows are keyed by (tenant, day, organizer) (SQLite 0011, PostgreSQL 0015): one seek per day, not a scan
-  // of every organizer's rows in the range.
+  // The organizers' spend rows are keyed by (tenant, day, organizer): one seek per day, not a scan of every
+  // organizer's rows in the range.
   const days = daysBetween(fromDay, day);
   if (days.length === 0) return 0;
   if (store.sqlite) {
     const n = SQLITE_BASELINE_DAYS;
     const statement = store.sqlite.statement(
       'fraud.loadBaseline',
-      () => `SELECT COALESCE(SUM("dialout_seconds"), 0) AS "seconds" FROM "fraud_organizer_days" WHERE "tenant_id" = ? AND "organizer_id" = ? AND "day" IN (${new Array(n).fill('?').join(', ')})`,
+      () => `SELECT COALESCE(SUM("dialout_seconds"), 0) AS "seconds" FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "organizer_id" = ? AND "day" IN (${new Array(n).fill('?').join(', ')})`,
     );
     let seconds = 0;
     for (let i = 0; i < days.length; i += n) {
@@ -207,7 +209,7 @@ export async function loadBaseline(store: Store, tx: Tx, tenantId: string, organ
     tx,
     'fraud.loadBaseline',
     p,
-    () => sql<{ seconds: string | number }>`SELECT COALESCE(SUM(dialout_seconds), 0) AS seconds FROM fraud_organizer_days
+    () => sql<{ seconds: string | number }>`SELECT COALESCE(SUM(dialout_seconds), 0) AS seconds FROM spend_daily_organizer
       WHERE tenant_id = ${p[0]} AND organizer_id = ${p[1]} AND day = ANY(${p[2]}::text[])`,
   );
   return Number(rows[0]!.seconds);
@@ -249,16 +251,6 @@ export async function openAndDismissedIncidents(store: Store, tx: Tx, tenantId: 
 }
 
 export interface RollupRows {
-  /** Day rows whole: the guard loaded each one (under the tenant's lock, so nothing changed it since) and added to it. */
-  days: FraudOrganizerDaysTable[];
-  /**
-   * Day rows the store does not hold (the guard read every row of these organizers and days under the tenant's lock
-   * and found none): plain INSERTs, not upserts. On PostgreSQL an upsert of a new row is a speculative insertion (a
-   * probe of the key, the insert, then its confirmation): on the fraud-guard benchmark's month (97 % of its day rows
-   * new) the save statement's server CPU went from 157 to 109 ms per run; alone, 51 chunks of 322 new rows at
-   * fillfactor 70, 204 -> 138 ms. Should one exist after all, the INSERT fails the chunk rather than overwrite it.
-   */
-  newDays?: FraudOrganizerDaysTable[];
   /** Short calls to add. */
   ranges: FraudRangeDaysTable[];
   /** First calls; a leg that arrives late and started earlier moves a first call back. */
@@ -277,10 +269,6 @@ export interface IncidentRows {
   legs: FraudIncidentLegsTable[];
 }
 
-const DAY_COLUMNS = ['tenant_id', 'organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds', 'night_seconds'] as const;
-const DAYS_CONFLICT =
-  'ON CONFLICT (tenant_id, organizer_id, day) DO UPDATE SET dialout_seconds = excluded.dialout_seconds, dialout_legs = excluded.dialout_legs, ' +
-  'hour_seconds = excluded.hour_seconds, night_seconds = excluded.night_seconds';
 const RANGES_CONFLICT = 'ON CONFLICT (tenant_id, number_range, day) DO UPDATE SET short_calls = fraud_range_days.short_calls + excluded.short_calls';
 const COUNTRIES_CONFLICT = 'ON CONFLICT (tenant_id, country) DO UPDATE SET first_call_at = MIN_TEXT(fraud_countries.first_call_at, excluded.first_call_at)';
 const LEGS_CONFLICT = 'ON CONFLICT (tenant_id, incident_id, leg_id) DO NOTHING';
@@ -301,22 +289,20 @@ function dialect(text: string, engine: Store['engine']): string {
 const SQLITE_COUNTRIES_CONFLICT = dialect(COUNTRIES_CONFLICT, 'sqlite');
 
 /**
- * Step 3: everything a chunk changed: its rollups and, when legs matched, new incidents, open ones extended and the
- * legs of each. PostgreSQL: one prepared statement (data-modifying WITH clauses run once each, referenced or not): the
- * day rows (most of the rows) as typed arrays, one per column (pgDayColumns); the other rows as JSON, every column typed
- * by its table (json_populate_recordset) or by the column list of the incident legs' compact JSON (json_to_recordset).
+ * Step 3: everything else a chunk changed (its organizers' day figures go with intake's spend rollup:
+ * spend-rollup-store.ts): short calls, first calls and, when legs matched, new incidents, open ones extended and the
+ * legs of each. PostgreSQL: one prepared statement (data-modifying WITH clauses run once each, referenced or not), the
+ * rows as JSON, every column typed by its table (json_populate_recordset) or by the column list of the incident legs'
+ * compact JSON (json_to_recordset).
  */
 export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups: RollupRows, incidents: IncidentRows): Promise<void> {
-  // On PostgreSQL the day rows and incident legs go without their tenant (the tenant is one parameter): a row of
-  // another tenant must not end up as this one's, on either engine.
-  const newDays = rollups.newDays ?? [];
-  for (const rows of [rollups.days, newDays, rollups.ranges, rollups.countries, incidents.opened, incidents.legs]) {
+  // On PostgreSQL the incident legs go without their tenant (the tenant is one parameter): a row of another tenant
+  // must not end up as this one's, on either engine.
+  for (const rows of [rollups.ranges, rollups.countries, incidents.opened, incidents.legs]) {
     for (const r of rows) if (r.tenant_id !== tenantId) throw new Error(`saveChunk: a row of tenant ${r.tenant_id} in a chunk of tenant ${tenantId}`);
   }
   const sqlite = store.sqlite;
   if (sqlite) {
-    sqliteSaveDays(sqlite, 'fraud.saveTenantDays', tenantId, rollups.days, DAYS_CONFLICT);
-    sqliteSaveDays(sqlite, 'fraud.insertTenantDays', tenantId, newDays, '');
     sqliteRunEach(sqlite, 'fraud.addRanges', 'fraud_range_days', ['tenant_id', 'number_range', 'day', 'short_calls'], rollups.ranges, RANGES_CONFLICT);
     sqliteRunEach(sqlite, 'fraud.addCountries', 'fraud_countries', ['tenant_id', 'country', 'first_call_at'], rollups.countries, SQLITE_COUNTRIES_CONFLICT);
     sqliteRunEach(sqlite, 'fraud.insertIncidents', 'fraud_incidents', INCIDENT_COLUMNS, incidents.opened, '');
@@ -333,11 +319,9 @@ export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups:
     sqliteRunEach(sqlite, 'fraud.insertIncidentLegs', 'fraud_incident_legs', ['tenant_id', 'incident_id', 'leg_id', 'conference_id', 'start_at'], incidents.legs, LEGS_CONFLICT);
     return;
   }
+  // Most chunks of normal traffic have nothing to write here at all (no short call, no new country, no match).
+  if (rollups.ranges.length + rollups.countries.length + incidents.opened.length + incidents.extended.length + incidents.legs.length === 0) return;
   const p = [
-    tenantId,
-    ...pgDayColumns(rollups.days),
-    tenantId,
-    ...pgDayColumns(newDays),
     JSON.stringify(rollups.ranges),
     JSON.stringify(rollups.countries),
     JSON.stringify(incidents.opened),
@@ -346,62 +330,25 @@ export async function saveChunk(store: Store, tx: Tx, tenantId: string, rollups:
     pgIncidentLegsJson(incidents.legs),
   ];
   await runPrepared(tx, 'fraud.saveChunk', p, () => {
-    const dayColumns = sql.join(DAY_COLUMNS.map((c) => sql.id(c)));
     return sql`WITH
-      d AS (INSERT INTO fraud_organizer_days (${dayColumns})
-        SELECT ${p[0]}::text, o, d, s, l, h, n FROM ${pgDayRows(p.slice(1, 7))}
-        ${sql.raw(DAYS_CONFLICT)}),
-      n AS (INSERT INTO fraud_organizer_days (${dayColumns})
-        SELECT ${p[7]}::text, o, d, s, l, h, n FROM ${pgDayRows(p.slice(8, 14))}),
-      r AS (${jsonInsert('fraud_range_days', p[14], ['tenant_id', 'number_range', 'day', 'short_calls'], RANGES_CONFLICT)}),
-      c AS (${jsonInsert('fraud_countries', p[15], ['tenant_id', 'country', 'first_call_at'], dialect(COUNTRIES_CONFLICT, 'postgres'))}),
-      o AS (${jsonInsert('fraud_incidents', p[16], INCIDENT_COLUMNS, '')}),
+      r AS (${jsonInsert('fraud_range_days', p[0], ['tenant_id', 'number_range', 'day', 'short_calls'], RANGES_CONFLICT)}),
+      c AS (${jsonInsert('fraud_countries', p[1], ['tenant_id', 'country', 'first_call_at'], dialect(COUNTRIES_CONFLICT, 'postgres'))}),
+      o AS (${jsonInsert('fraud_incidents', p[2], INCIDENT_COLUMNS, '')}),
       x AS (UPDATE fraud_incidents AS i SET ${sql.raw(dialect(EXTEND_SET, 'postgres'))}
-        FROM json_populate_recordset(NULL::fraud_incidents, ${p[17]}::json) AS d WHERE i.tenant_id = d.tenant_id AND i.id = d.id)
+        FROM json_populate_recordset(NULL::fraud_incidents, ${p[3]}::json) AS d WHERE i.tenant_id = d.tenant_id AND i.id = d.id)
     INSERT INTO fraud_incident_legs (tenant_id, incident_id, leg_id, conference_id, start_at)
-      SELECT ${p[18]}::text, i, l, c, s FROM json_to_recordset(${p[19]}::json) AS x (i text, l text, c text, s text)
+      SELECT ${p[4]}::text, i, l, c, s FROM json_to_recordset(${p[5]}::json) AS x (i text, l text, c text, s text)
       ${sql.raw(LEGS_CONFLICT)}`;
   });
 }
 
-/** Deletes the tenant's day rollups (organizer days, range days) of the days before `beforeDay` (YYYY-MM-DD). */
+/** Deletes the tenant's short-call counts of the days before `beforeDay` (YYYY-MM-DD). */
 export async function pruneRollups(store: Store, tx: Tx, tenantId: string, beforeDay: string): Promise<void> {
   if (store.sqlite) {
-    for (const table of ['fraud_organizer_days', 'fraud_range_days']) {
-      store.sqlite.statement(`fraud.prune.${table}`, () => `DELETE FROM "${table}" WHERE "tenant_id" = ? AND "day" < ?`).run([tenantId, beforeDay]);
-    }
+    store.sqlite.statement('fraud.prune.fraud_range_days', () => 'DELETE FROM "fraud_range_days" WHERE "tenant_id" = ? AND "day" < ?').run([tenantId, beforeDay]);
     return;
   }
-  // One round trip: the range days' deletion rides on the organizer days'.
-  await sql`WITH d AS (DELETE FROM fraud_organizer_days WHERE tenant_id = ${tenantId} AND day < ${beforeDay})
-    DELETE FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day < ${beforeDay}`.execute(tx);
-}
-
-/**
- * PostgreSQL: the chunk's day rows (hundreds: most of what the guard sends) as one array per column, without the
- * tenant (a parameter of its own, checked by saveChunk), for unnest (pgDayRows). Typed arrays instead of the rows as
- * JSON (json_to_recordset): the server reads an array's elements with each type's input function and has no JSON to
- * tokenize and no keys to match per row; measured alone, 330 rows per statement: 0.45-0.49 -> 0.22 ms of server CPU per
- * statement, this process's about the same (pg writes the arrays' literals as JSON.stringify wrote the JSON).
- */
-function pgDayColumns(days: readonly FraudOrganizerDaysTable[]): string[] {
-  // As array literals (pg-arrays.ts), not arrays for pg to convert; in the order pgDayRows reads them.
-  return pgColumnArrays(PG_DAY_COLUMNS, PG_DAY_TYPES, days);
-}
-
-const PG_DAY_COLUMNS = ['organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds', 'night_seconds'] as const;
-const PG_DAY_TYPES: Readonly<Record<(typeof PG_DAY_COLUMNS)[number], PgArrayType>> = {
-  organizer_id: 'text',
-  day: 'text',
-  dialout_seconds: 'bigint',
-  dialout_legs: 'bigint',
-  hour_seconds: 'text',
-  night_seconds: 'bigint',
-};
-
-/** The day rows of pgDayColumns' six parameters, as rows (o, d, s, l, h, n). */
-function pgDayRows(p: readonly unknown[]) {
-  return sql`unnest(${p[0]}::text[], ${p[1]}::text[], ${p[2]}::bigint[], ${p[3]}::integer[], ${p[4]}::text[], ${p[5]}::bigint[]) AS x (o, d, s, l, h, n)`;
+  await sql`DELETE FROM fraud_range_days WHERE tenant_id = ${tenantId} AND day < ${beforeDay}`.execute(tx);
 }
 
 /** The same for the legs of the chunk's incidents. */
@@ -442,38 +389,6 @@ function sqliteRunEach<R extends object>(sqlite: SqliteStatements, name: string,
 }
 
 const SQLITE_ROWS_PER_INSERT = [64, 8, 1] as const;
-
-/**
- * SQLite: the chunk's day rows (hundreds: most of what the guard writes) as sqliteRunEach writes rows, but with their
- * fields read by name, not through a column list (in a profile of the guard replayed on the synthetic month, those
- * keyed reads were 21 ms of this process's CPU against SQLite's 46 ms for the statements), and the tenant bound once
- * per statement (@t: saveChunk checked that every row is the tenant's). Measured alone, 51 chunks of 322 new day rows
- * with their commits: 46 -> 38 and 38 -> 33 ms of CPU (medians of 5, two runs).
- */
-function sqliteSaveDays(sqlite: SqliteStatements, name: string, tenantId: string, days: readonly FraudOrganizerDaysTable[], onConflict: string): void {
-  const tenant = { t: tenantId };
-  let i = 0;
-  for (const size of SQLITE_ROWS_PER_INSERT) {
-    if (days.length - i < size) continue;
-    const statement = sqlite.statement(`${name}×${size}`, () =>
-      `INSERT INTO "fraud_organizer_days" (${DAY_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${new Array(size).fill('(@t, ?, ?, ?, ?, ?, ?)').join(', ')} ${onConflict}`,
-    );
-    const values = new Array<unknown>(size * 6);
-    for (; days.length - i >= size; i += size) {
-      for (let r = 0; r < size; r++) {
-        const d = days[i + r]!;
-        const at = r * 6;
-        values[at] = d.organizer_id;
-        values[at + 1] = d.day;
-        values[at + 2] = d.dialout_seconds;
-        values[at + 3] = d.dialout_legs;
-        values[at + 4] = d.hour_seconds;
-        values[at + 5] = d.night_seconds;
-      }
-      statement.run(values, tenant);
-    }
-  }
-}
 
 /**
  * Keys per lookup on SQLite: cached statements with this many placeholders, each slice through the smallest that

@@ -7,7 +7,7 @@ import { RowStream } from './pg-copy';
 import { allColumns } from './all-columns';
 import { runShaped, runShapedList } from './shaped-query';
 import { MEETING_DAY, organizerMeetingDays } from './meetings-organizer-day';
-import { addToSpendRollup, spendBreakdown } from './spend-rollup-store';
+import { addToSpendRollup, spendBreakdown, type GuardDayFigures } from './spend-rollup-store';
 import type { StatementPipeline } from './statement-pipeline';
 
 export type LegRow = LegsTable;
@@ -114,25 +114,25 @@ export interface LegWriter {
   letAnswersIn(): Promise<void>;
   /** The legs added, in order. */
   readonly rows: readonly LegRow[];
-  /** Ends the legs' statement and sends the spend rollup's. */
+  /** Ends the legs' statement (SQLite: runs it). */
   close(): Promise<void>;
+  /** Sends the spend rollup's statement for the legs, with the guard's figures of their organizers' days: after close(). */
+  addToSpendRollup(guard?: readonly GuardDayFigures[]): Promise<void>;
   /** Abandons the legs' statement (it fails with `err`, and with it the transaction). */
   fail(err: unknown): void;
 }
 
 export async function openLegWriter(store: Store, tx: Tx, writes: StatementPipeline): Promise<LegWriter> {
   const rows: LegRow[] = [];
-  const spendRollup = () => writes.send(() => addToSpendRollup(store, tx, rows));
+  const spendRollup = (guard?: readonly GuardDayFigures[]) => writes.send(() => addToSpendRollup(store, tx, rows, guard));
   if (store.engine !== 'postgres') {
     return {
       rows,
       streaming: true,
       letAnswersIn: async () => undefined,
       add: (row) => void rows.push(row),
-      close: async () => {
-        await writes.send(() => store.insertMany(tx, 'legs', rows));
-        await spendRollup();
-      },
+      close: () => writes.send(() => store.insertMany(tx, 'legs', rows)),
+      addToSpendRollup: spendRollup,
       fail: () => undefined,
     };
   }
@@ -152,10 +152,8 @@ export async function openLegWriter(store: Store, tx: Tx, writes: StatementPipel
       copy.add(row);
       rows.push(row);
     },
-    close: async () => {
-      copy.end();
-      await spendRollup();
-    },
+    close: async () => copy.end(),
+    addToSpendRollup: spendRollup,
     fail: (err) => copy.fail(err),
   };
 }

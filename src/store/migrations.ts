@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
-import { fraudDaysByDayMigration, fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
+import { fraudDaysByDayMigration, fraudDaysInSpendMigration, fraudGuardMigration, fraudWithoutRowidMigration } from './fraud-migration';
 import { meetingsChargeTierMigration } from './spend-rollup-charge-tier';
 import { meetingsOrganizerDayMigration } from './meetings-organizer-day';
 import { spendRollupMigration } from './spend-rollup-migration';
@@ -424,6 +424,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('meeting_cards').dropColumn('legs_after').execute();
     },
   },
+  '0018_fraud_days_in_spend': fraudDaysInSpendMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -19,7 +19,12 @@ export interface SpendDailyTable {
   billed_seconds: number;
 }
 
-/** The same sums per organizer and UTC day (the cards' top organizers). A NULL organizer is ''. */
+/**
+ * The same sums per organizer and UTC day (the cards' top organizers). A NULL organizer is ''. Beside them, from
+ * 0018 on, the toll-fraud guard's figures of the organizer's day (src/fraud/recent-history.ts): it keys organizers as
+ * the rules do (the directory's id; the UPN of an organizer known only by it), so a row can hold only the guard's
+ * figures, with legs = 0, which spend readers leave out.
+ */
 export interface SpendDailyOrganizerTable {
   tenant_id: string;
   day: string;
@@ -27,6 +32,16 @@ export interface SpendDailyOrganizerTable {
   legs: number;
   charge_micros: number;
   billed_seconds: number;
+  /** Seconds and number of the organizer's rated dial-outs (with a number) that started that day. */
+  dialout_seconds: number;
+  dialout_legs: number;
+  /**
+   * Dial-out seconds per UTC hour of the day, the hours with any, "9:1800 10:3600"; each chunk appends what it adds
+   * ("9:1800 10:3600 9:60"), and an hour named twice counts its seconds together (recent-history.ts hoursFromText).
+   */
+  hour_seconds: string;
+  /** Seconds of the organizer's dial-outs that started in the night that began on this date (the organizer's local date). */
+  night_seconds: number;
 }
 
 export interface SpendRollupTables {

@@ -31,8 +31,17 @@ export interface SpendCell {
 const DAILY_KEY = ['tenant_id', 'day', 'call_type', 'toll_free', 'destination_country', 'in_meeting'] as const;
 const ORGANIZER_KEY = ['tenant_id', 'day', 'organizer_id'] as const;
 
-/** Rated legs' contributions to each rollup, summed per row; unrated (ignored) legs add nothing. */
-export function spendDeltas(legs: readonly LegsTable[]): { daily: SpendDailyTable[]; organizers: SpendDailyOrganizerTable[] } {
+/**
+ * What the toll-fraud guard adds to an organizer's day (FraudGuard.onSettled, through intake): added to the
+ * organizer's spend row in the same upsert (the sums add, the hours text is appended to).
+ */
+export type GuardDayFigures = Pick<SpendDailyOrganizerTable, 'tenant_id' | 'day' | 'organizer_id' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
+
+/**
+ * Rated legs' contributions to each rollup, summed per row; unrated (ignored) legs add nothing. The guard's figures
+ * (`guard`) go into the organizers' rows, a row of their own where no leg gave one.
+ */
+export function spendDeltas(legs: readonly LegsTable[], guard: readonly GuardDayFigures[] = []): { daily: SpendDailyTable[]; organizers: SpendDailyOrganizerTable[] } {
   // Grouped first by tenant and day, then within the day: legs come in start order, so the day's groups are looked up
   // once per day rather than once per leg, and the keys within a day are short (the organizer's is its id alone).
   const days = new Map<string, { daily: Map<string, SpendDailyTable>; organizers: Map<string, SpendDailyOrganizerTable> }>();
@@ -65,12 +74,23 @@ export function spendDeltas(legs: readonly LegsTable[]): { daily: SpendDailyTabl
     d.billed_seconds += billed;
     let o = groups.organizers.get(organizer);
     if (!o) {
-      o = { tenant_id: l.tenant_id, day, organizer_id: organizer, legs: 0, charge_micros: 0, billed_seconds: 0 };
+      o = organizerRow(l.tenant_id, day, organizer);
       groups.organizers.set(organizer, o);
     }
     o.legs += 1;
     o.charge_micros += charge;
     o.billed_seconds += billed;
+  }
+  for (const g of guard) {
+    const dayKey = `${g.tenant_id}\u0000${g.day}`;
+    let inDay = days.get(dayKey);
+    if (!inDay) days.set(dayKey, (inDay = { daily: new Map(), organizers: new Map() }));
+    let o = inDay.organizers.get(g.organizer_id);
+    if (!o) inDay.organizers.set(g.organizer_id, (o = organizerRow(g.tenant_id, g.day, g.organizer_id)));
+    o.dialout_seconds += g.dialout_seconds;
+    o.dialout_legs += g.dialout_legs;
+    o.hour_seconds = o.hour_seconds && g.hour_seconds ? `${o.hour_seconds} ${g.hour_seconds}` : o.hour_seconds || g.hour_seconds;
+    o.night_seconds += g.night_seconds;
   }
   const daily: SpendDailyTable[] = [];
   const organizers: SpendDailyOrganizerTable[] = [];
@@ -81,9 +101,13 @@ export function spendDeltas(legs: readonly LegsTable[]): { daily: SpendDailyTabl
   return { daily, organizers };
 }
 
-/** Adds stored legs to the rollups, inside the transaction that stores them. */
-export async function addToSpendRollup(store: Store, tx: Tx, legs: readonly LegsTable[]): Promise<void> {
-  const { daily, organizers } = spendDeltas(legs);
+function organizerRow(tenant_id: string, day: string, organizer_id: string): SpendDailyOrganizerTable {
+  return { tenant_id, day, organizer_id, legs: 0, charge_micros: 0, billed_seconds: 0, dialout_seconds: 0, dialout_legs: 0, hour_seconds: '', night_seconds: 0 };
+}
+
+/** Adds stored legs (and the guard's figures of their organizers' days) to the rollups, inside the transaction that stores them. */
+export async function addToSpendRollup(store: Store, tx: Tx, legs: readonly LegsTable[], guard: readonly GuardDayFigures[] = []): Promise<void> {
+  const { daily, organizers } = spendDeltas(legs, guard);
   if (store.sqlite) {
     upsertSumsSqlite(store, tx, 'spend_daily', DAILY_KEY, daily);
     upsertSumsSqlite(store, tx, 'spend_daily_organizer', ORGANIZER_KEY, organizers);
@@ -113,7 +137,8 @@ function upsertSumsSqlite<R extends SpendDailyTable | SpendDailyOrganizerTable>(
           legs: sql<number>`${sql.ref(`${table}.legs`)} + excluded.legs`,
           charge_micros: sql<number>`${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros`,
           billed_seconds: sql<number>`${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`,
-        }),
+          ...(table === 'spend_daily_organizer' ? guardSet() : {}),
+        } as never),
       )
       .compile();
     if (compiled.parameters.length !== columns.length) throw new Error(`addToSpendRollup: unexpected parameters in the ${table} upsert`);
@@ -136,7 +161,20 @@ function pgUpsertSums(table: RollupTable, key: readonly string[], rows: readonly
     ON CONFLICT (${sql.join(key.map((c) => sql.id(c)))}) DO UPDATE SET
       legs = ${sql.ref(`${table}.legs`)} + excluded.legs,
       charge_micros = ${sql.ref(`${table}.charge_micros`)} + excluded.charge_micros,
-      billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds`;
+      billed_seconds = ${sql.ref(`${table}.billed_seconds`)} + excluded.billed_seconds
+      ${table === 'spend_daily_organizer' ? sql`, ${sql.join(Object.entries(guardSet()).map(([c, v]) => sql`${sql.id(c)} = ${v}`))}` : sql``}`;
+}
+
+/** The guard's figures added to an organizer's row: sums add, the hours text gets the new hours appended. */
+function guardSet() {
+  const t = (c: string) => sql.ref(`spend_daily_organizer.${c}`);
+  return {
+    dialout_seconds: sql<number>`${t('dialout_seconds')} + excluded.dialout_seconds`,
+    dialout_legs: sql<number>`${t('dialout_legs')} + excluded.dialout_legs`,
+    hour_seconds: sql<string>`CASE WHEN excluded.hour_seconds = '' THEN ${t('hour_seconds')} WHEN ${t('hour_seconds')} = '' THEN excluded.hour_seconds
+      ELSE ${t('hour_seconds')} || ' ' || excluded.hour_seconds END`,
+    night_seconds: sql<number>`${t('night_seconds')} + excluded.night_seconds`,
+  };
 }
 
 /** Either rollup's row, every column of both (unnestRows reads those of the table at hand). */
@@ -154,16 +192,24 @@ const SPEND_COLUMN_TYPES: Readonly<Record<keyof SpendRollupRow & string, PgArray
   legs: 'bigint',
   charge_micros: 'bigint',
   billed_seconds: 'bigint',
+  dialout_seconds: 'bigint',
+  dialout_legs: 'bigint',
+  hour_seconds: 'text',
+  night_seconds: 'bigint',
 };
 
 /** The columns spendDeltas fills, per rollup (named here: an empty delta has no row to take them from). */
 const DAILY_COLUMNS = [...DAILY_KEY, 'legs', 'charge_micros', 'billed_seconds'] as const;
-const ORGANIZER_COLUMNS = [...ORGANIZER_KEY, 'legs', 'charge_micros', 'billed_seconds'] as const;
+const ORGANIZER_COLUMNS = [...ORGANIZER_KEY, 'legs', 'charge_micros', 'billed_seconds', 'dialout_seconds', 'dialout_legs', 'hour_seconds', 'night_seconds'] as const;
 
-/** Rebuilds one tenant's rollups from its legs (legs written around insertLegs: bulk loads, repairs). */
+/**
+ * Rebuilds one tenant's rollups from its legs (legs written around insertLegs: bulk loads, repairs). The organizers'
+ * rows keep the guard's figures (not sums of legs: they depend on the guard's settings when each leg came); their
+ * sums are set again, and a row left with neither goes.
+ */
 export async function rebuildSpendRollup(tx: Tx, tenantId: string): Promise<void> {
   await tx.deleteFrom('spend_daily').where('tenant_id', '=', tenantId).execute();
-  await tx.deleteFrom('spend_daily_organizer').where('tenant_id', '=', tenantId).execute();
+  await tx.updateTable('spend_daily_organizer').set({ legs: 0, charge_micros: 0, billed_seconds: 0 }).where('tenant_id', '=', tenantId).execute();
   await sql`
     INSERT INTO spend_daily (tenant_id, day, call_type, toll_free, destination_country, in_meeting, legs, charge_micros, billed_seconds)
     SELECT tenant_id, ${DAY}, call_type, toll_free, COALESCE(destination_country, ''), ${IN_MEETING}, COUNT(*), SUM(charge_micros), SUM(billed_seconds)
@@ -173,7 +219,16 @@ export async function rebuildSpendRollup(tx: Tx, tenantId: string): Promise<void
     INSERT INTO spend_daily_organizer (tenant_id, day, organizer_id, legs, charge_micros, billed_seconds)
     SELECT tenant_id, ${DAY}, COALESCE(organizer_id, ''), COUNT(*), SUM(charge_micros), SUM(billed_seconds)
     FROM legs WHERE tenant_id = ${tenantId} AND status = 'rated'
-    GROUP BY tenant_id, ${DAY}, COALESCE(organizer_id, '')`.execute(tx);
+    GROUP BY tenant_id, ${DAY}, COALESCE(organizer_id, '')
+    ON CONFLICT (tenant_id, day, organizer_id) DO UPDATE SET legs = excluded.legs, charge_micros = excluded.charge_micros, billed_seconds = excluded.billed_seconds`.execute(tx);
+  await tx
+    .deleteFrom('spend_daily_organizer')
+    .where('tenant_id', '=', tenantId)
+    .where('legs', '=', 0)
+    .where('dialout_legs', '=', 0)
+    .where('night_seconds', '=', 0)
+    .where('hour_seconds', '=', '')
+    .execute();
 }
 
 const DAY = sql`substr(start_at, 1, 10)`;

@@ -18,6 +18,7 @@ import { parseCallRecord, type CallRecord } from './call-record';
 import { cardHoldsLegStart, findCardsToUpdate } from '../store/bot-store';
 import { enqueue } from '../store/outbox-store';
 import { StatementPipeline } from '../store/statement-pipeline';
+import type { GuardDayFigures } from '../store/spend-rollup-store';
 
 /** Outbox kinds this module enqueues. */
 export const MEETING_CARD_UPDATE = 'meeting_card.update';
@@ -72,7 +73,8 @@ export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary 
 
 /**
  * Sees a chunk's stored legs (in settlement order), the organizers and the rate card they were rated with, in the
- * chunk's transaction.
+ * chunk's transaction. It runs before the chunk's spend rollup is written, and what it returns goes into it: the
+ * toll-fraud guard's figures of its organizers' days (one row write per organizer and day for both).
  */
 export type SettledLegsHook = (
   tx: Tx,
@@ -81,7 +83,12 @@ export type SettledLegsHook = (
   organizers: ReadonlyMap<string, OrganizerProfile>,
   rateCard: RateCard,
   at: string,
-) => Promise<void>;
+) => Promise<SettledLegsResult | void>;
+
+export interface SettledLegsResult {
+  /** Added to the organizers' rows of the spend rollup (spend-rollup-store.ts GuardDayFigures). */
+  organizerDays?: readonly GuardDayFigures[];
+}
 
 /**
  * Runs in a chunk's transaction before its records are rated: a hook may send reads through `writes` whose answers
@@ -311,7 +318,9 @@ export class Intake {
         }
         await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
         const rows = legs.rows;
-        if (this.onSettled) await this.onSettled(tx, tenant, rows, organizers, rateCard, now);
+        // The hook first (its reads see the spend rollup as it was before the chunk), then the rollup with what it added.
+        const settled = this.onSettled ? await this.onSettled(tx, tenant, rows, organizers, rateCard, now) : undefined;
+        await legs.addToSpendRollup(settled?.organizerDays);
         await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now, rows));
       });
       summary.autoRecharges = book.autoRechargesFired;

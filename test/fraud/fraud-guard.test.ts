@@ -3,6 +3,7 @@ import { FraudGuard, FRAUD_INCIDENT_NOTICE } from '../../src/fraud/fraud-guard';
 import { silentLogger } from '../../src/observability/logger';
 import { createTollgate } from '../../src/tollgate';
 import { backfillFraudRollups } from '../../src/store/fraud-migration';
+import { migrateDownTo, migrateToLatest } from '../../src/store/migrations';
 import { ADMIN_NOTICE_KIND } from '../../src/notify/admin-notices';
 import type { Store } from '../../src/store/database';
 import { insertIncidents, listIncidents, saveChunk, type FraudIncidentRow } from '../../src/store/fraud-store';
@@ -11,6 +12,8 @@ import type { Tollgate } from '../../src/tollgate';
 import { describeEachEngine, freshStore } from '../support/engines';
 import { leg, NUMBERS, USERS } from '../support/fixtures';
 import { FRAUD_NUMBERS, setUpFraudTenant } from './support';
+import { hoursFromText } from '../../src/fraud/recent-history';
+import { rebuildSpendRollup, spendBreakdown } from '../../src/store/spend-rollup-store';
 
 describeEachEngine('the toll-fraud guard in intake', (engine) => {
   let store: Store;
@@ -104,7 +107,7 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     ];
     await ingest(rows.slice(0, 2));
     await ingest(rows.slice(2));
-    const days = await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).orderBy('organizer_id').orderBy('day').execute();
+    const days = await store.db.selectFrom('spend_daily_organizer').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).orderBy('organizer_id').orderBy('day').execute();
     expect(days.map((d) => [d.organizer_id, d.day, Number(d.dialout_seconds), Number(d.dialout_legs)])).toEqual([
       [USERS.addon, '2026-11-11', 45, 1],
       // The call that crossed midnight put 15 s in the next day's first hour; the day's own total is by start.
@@ -112,7 +115,7 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
       [USERS.sub, '2026-11-10', 5430, 3],
     ]);
     const hours = Object.fromEntries(
-      (await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'hour_seconds']).where('tenant_id', '=', T).execute()).map((d) => [
+      (await store.db.selectFrom('spend_daily_organizer').select(['organizer_id', 'day', 'hour_seconds']).where('tenant_id', '=', T).execute()).map((d) => [
         `${d.organizer_id} ${d.day}`,
         d.hour_seconds,
       ]),
@@ -135,6 +138,20 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     ]);
   });
 
+  it("keeps a day only the guard has (a call's hours after midnight) out of every spend figure, and a rebuild of the spend rollup keeps the guard's figures", async () => {
+    await ingest([leg({ number: NUMBERS.gbLandline, seconds: 3600, start: '2026-11-11T23:30:00Z', organizer: USERS.addon })]);
+    const rows = () => store.db.selectFrom('spend_daily_organizer').selectAll().where('tenant_id', '=', T).orderBy('day').execute();
+    const before = await rows();
+    expect(before.map((r) => [r.day, Number(r.legs), Number(r.dialout_seconds), Number(r.dialout_legs), r.hour_seconds])).toEqual([
+      ['2026-11-11', 1, 3600, 1, '23:1800'],
+      ['2026-11-12', 0, 0, 0, '0:1800'],
+    ]);
+    const spend = await spendBreakdown(store.db, T, '2026-11-12T00:00:00.000Z', '2026-11-13T00:00:00.000Z', ['organizer', 'day']);
+    expect([[...spend.organizer!.keys()], [...spend.day!.keys()]]).toEqual([[], []]);
+    await store.inTransaction((tx) => rebuildSpendRollup(tx, T));
+    expect(await rows()).toEqual(before);
+  });
+
   it('writes a chunk of more rollup rows than one statement holds whole', async () => {
     // Two organizers' short calls to one number on 75 days, one chunk: 150 day rows and 75 range rows to write.
     const first = Date.parse('2026-08-15T15:00:00Z');
@@ -143,7 +160,7 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
         leg({ number: NUMBERS.usLandline, seconds: 30 + (i % 2), start: new Date(first + Math.floor(i / 2) * 86_400_000).toISOString(), organizer: i % 2 ? USERS.sub : USERS.addon }),
       ),
     );
-    const days = await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds']).where('tenant_id', '=', T).execute();
+    const days = await store.db.selectFrom('spend_daily_organizer').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs', 'hour_seconds']).where('tenant_id', '=', T).execute();
     expect(days).toHaveLength(150);
     for (const d of days) {
       const seconds = d.organizer_id === USERS.sub ? 31 : 30;
@@ -172,39 +189,32 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
   });
 
   it("refuses to save a chunk's rows under another tenant than their own", async () => {
-    const day = { tenant_id: 'someone-else', organizer_id: USERS.sub, day: '2026-11-10', dialout_seconds: 60, dialout_legs: 1, hour_seconds: '10:60', night_seconds: 0 };
-    const save = store.inTransaction((tx) => saveChunk(store, tx, T, { days: [day], ranges: [], countries: [] }, { opened: [], extended: [], legs: [] }));
+    const range = { tenant_id: 'someone-else', number_range: '442079460', day: '2026-11-10', short_calls: 1 };
+    const save = store.inTransaction((tx) => saveChunk(store, tx, T, { ranges: [range], countries: [] }, { opened: [], extended: [], legs: [] }));
     await expect(save).rejects.toMatchObject({ message: expect.stringMatching(/tenant someone-else in a chunk of tenant/) });
-    const rows = await store.db.selectFrom('fraud_organizer_days').select('tenant_id').where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
+    const rows = await store.db.selectFrom('fraud_range_days').select('tenant_id').where('number_range', '=', '442079460').where('day', '=', '2026-11-10').execute();
     expect(rows.filter((r) => r.tenant_id === T || r.tenant_id === 'someone-else')).toEqual([]);
   });
 
-  it('inserts the day rows it found none of, so a row written behind its back fails the chunk instead of being overwritten', async () => {
-    const day = (seconds: number) => ({ tenant_id: T, organizer_id: USERS.sub, day: '2026-11-10', dialout_seconds: seconds, dialout_legs: 1, hour_seconds: `10:${seconds}`, night_seconds: 0 });
-    const none = { opened: [], extended: [], legs: [] };
-    const stored = () => store.db.selectFrom('fraud_organizer_days').select(['dialout_seconds', 'hour_seconds']).where('tenant_id', '=', T).execute();
-    await store.inTransaction((tx) => saveChunk(store, tx, T, { days: [], newDays: [day(60)], ranges: [], countries: [] }, none));
-    expect((await stored()).map((r) => [Number(r.dialout_seconds), r.hour_seconds])).toEqual([[60, '10:60']]);
-    // As a new row again: refused, and nothing of the chunk is kept.
-    const again = store.inTransaction((tx) => saveChunk(store, tx, T, { days: [], newDays: [day(120)], ranges: [], countries: [] }, none));
-    // By its message, not toThrow(): better-sqlite3's native part makes its errors with the SqliteError class of the
-    // first test file that loaded it in the worker, which jest's later files do not see as an Error (see
-    // test/store/insert-many.test.ts; toThrow() failed here whenever this file was not its worker's first).
-    await expect(again).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE constraint failed|duplicate key value violates unique constraint/) });
-    expect((await stored()).map((r) => Number(r.dialout_seconds))).toEqual([60]);
-    // As a row the guard read and added to: written whole.
-    await store.inTransaction((tx) => saveChunk(store, tx, T, { days: [day(180)], newDays: [], ranges: [], countries: [] }, none));
-    expect((await stored()).map((r) => [Number(r.dialout_seconds), r.hour_seconds])).toEqual([[180, '10:180']]);
-  });
-
-  it("keeps adding to a day's row over chunks: the first chunk inserts it, later ones update it", async () => {
-    for (const start of ['2026-11-10T09:00:00Z', '2026-11-10T10:00:00Z', '2026-11-10T11:00:00Z']) {
+  it("keeps adding to a day's row over chunks, in the organizer's spend row: the first chunk inserts it, later ones add to it", async () => {
+    for (const start of ['2026-11-10T09:00:00Z', '2026-11-10T10:00:00Z', '2026-11-10T11:00:00Z', '2026-11-10T11:20:00Z']) {
       await ingest([leg({ number: NUMBERS.gbLandline, seconds: 600, start })]);
     }
-    const rows = await store.db.selectFrom('fraud_organizer_days').selectAll().where('tenant_id', '=', T).execute();
-    expect(rows.map((r) => [r.organizer_id, r.day, Number(r.dialout_seconds), Number(r.dialout_legs), r.hour_seconds])).toEqual([
-      [USERS.sub, '2026-11-10', 1800, 3, '9:600 10:600 11:600'],
+    const rows = await store.db.selectFrom('spend_daily_organizer').selectAll().where('tenant_id', '=', T).execute();
+    // Each chunk appends the hours it added: 11:00 twice, 1,200 s in all.
+    expect(rows.map((r) => [r.organizer_id, r.day, Number(r.legs), Number(r.dialout_seconds), Number(r.dialout_legs), r.hour_seconds])).toEqual([
+      [USERS.sub, '2026-11-10', 4, 2400, 4, '9:600 10:600 11:600 11:600'],
     ]);
+    expect(hoursFromText(rows[0]!.hour_seconds)[11]).toBe(1200);
+  });
+
+  it("counts an hour's seconds over every chunk that added to it: the hour's spike shows though no chunk alone has it", async () => {
+    // Default limit: 240 dial-out minutes in one clock hour (the organizer has no baseline yet). Five chunks of 50
+    // minutes in one hour: 250 minutes together, under the limit in any one chunk (and in any four).
+    for (const minute of [0, 2, 4, 6, 8]) {
+      await ingest([leg({ number: NUMBERS.gbLandline, seconds: 3000, start: `2026-11-10T16:${String(minute).padStart(2, '0')}:00Z` })]);
+    }
+    expect((await open()).map((i) => [i.pattern, JSON.parse(i.detail).window])).toEqual([['minutes_spike', 'hour']]);
   });
 
   it('reads the rows again when the settings changed since the last chunk: they decide which rows a leg touches', async () => {
@@ -228,9 +238,9 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
       },
     });
     await expect(failing.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z' })])).rejects.toMatchObject({ message: 'disk on fire' });
-    const count = async (table: 'legs' | 'fraud_organizer_days' | 'fraud_countries' | 'fraud_incidents' | 'outbox') =>
+    const count = async (table: 'legs' | 'spend_daily_organizer' | 'fraud_countries' | 'fraud_incidents' | 'outbox') =>
       Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', T).executeTakeFirstOrThrow()).n);
-    for (const table of ['legs', 'fraud_organizer_days', 'fraud_countries', 'fraud_incidents', 'outbox'] as const) expect([table, await count(table)]).toEqual([table, 0]);
+    for (const table of ['legs', 'spend_daily_organizer', 'fraud_countries', 'fraud_incidents', 'outbox'] as const) expect([table, await count(table)]).toEqual([table, 0]);
     // The same legs again, with the guard that works: all of it, once.
     await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 600, start: '2026-11-10T16:00:00Z' })]);
     expect(await count('fraud_incidents')).toBe(1);
@@ -247,17 +257,23 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
     expect(r.ok).toBe(true);
     const rows = async () => ({
       countries: (await store.db.selectFrom('fraud_countries').select(['country', 'first_call_at']).where('tenant_id', '=', T).orderBy('country').execute()).map((c) => [c.country, c.first_call_at]),
-      days: (await store.db.selectFrom('fraud_organizer_days').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).orderBy('organizer_id').execute()).map((d) => [d.organizer_id, d.day, Number(d.dialout_seconds), Number(d.dialout_legs)]),
+      days: (await store.db.selectFrom('spend_daily_organizer').select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('dialout_legs', '>', 0).orderBy('organizer_id').execute()).map((d) => [d.organizer_id, d.day, Number(d.dialout_seconds), Number(d.dialout_legs)]),
     });
     expect(await rows()).toEqual({ countries: [], days: [] });
-    await backfillFraudRollups(store.db);
+    // 0005's backfill, where it ran: before 0018 moved the day rows into the organizers' spend rows.
+    const backfill = async () => {
+      await migrateDownTo(store.db, '0017_meeting_card_occurrences');
+      await backfillFraudRollups(store.db);
+      await migrateToLatest(store.db);
+    };
+    await backfill();
     const filled = {
       countries: [['DE', '2026-09-01T16:00:00.000Z'], ['GB', '2026-09-01T15:00:00.000Z']],
       days: [[USERS.addon, '2026-09-02', 300, 1], [USERS.sub, '2026-09-01', 720, 2]],
     };
     expect(await rows()).toEqual(filled);
     // Run again (another tenant's rows, or the guard's own, are there already): nothing changes.
-    await backfillFraudRollups(store.db);
+    await backfill();
     expect(await rows()).toEqual(filled);
     // The guard goes on from there: Nigeria is new, Germany is not (known since September, learning long over).
     await ingest([leg({ number: NUMBERS.deLandline, seconds: 60, start: '2026-11-10T16:00:00Z' }), leg({ number: FRAUD_NUMBERS.nigeria, seconds: 60, start: '2026-11-10T16:05:00Z' })]);
@@ -271,7 +287,7 @@ describeEachEngine('the toll-fraud guard in intake', (engine) => {
       );
     await Promise.all([0, 1, 2, 3].map((k) => ingest(batch(k))));
     const rollup = await store.db
-      .selectFrom('fraud_organizer_days')
+      .selectFrom('spend_daily_organizer')
       .select(['organizer_id', 'day', 'dialout_seconds', 'dialout_legs'])
       .where('tenant_id', '=', T)
       .orderBy('organizer_id')

@@ -35,7 +35,8 @@ describeEachEngine('migration 0015: the organizer-day rows keyed by day', (engin
   }
 
   async function dayRows(): Promise<string[]> {
-    const rows = await store.db.selectFrom('fraud_organizer_days').selectAll().execute();
+    // The table as 0015 left it (0018 drops it; Kysely's schema no longer has it).
+    const rows = (await sql<Record<string, string | number>>`SELECT * FROM fraud_organizer_days`.execute(store.db)).rows;
     return rows.map((r) => [r.tenant_id, r.organizer_id, r.day, Number(r.dialout_seconds), Number(r.dialout_legs), r.hour_seconds, Number(r.night_seconds)].join('|')).sort();
   }
 
@@ -50,6 +51,9 @@ describeEachEngine('migration 0015: the organizer-day rows keyed by day', (engin
       leg({ number: NUMBERS.deLandline, seconds: 30, start: '2026-11-10T09:00:00Z', organizer: USERS.addon }),
       leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 300, start: '2026-11-10T16:00:00Z' }),
     ]);
+    // Where 0015 left them: before 0018 moved the day rows into the organizers' spend rows.
+    const before0018 = '0017_meeting_card_occurrences';
+    await migrateDownTo(store.db, before0018);
     const before = await dayRows();
     expect(before).toHaveLength(3);
     expect(await dayKey()).toEqual(['tenant_id', 'day', 'organizer_id']);
@@ -59,14 +63,15 @@ describeEachEngine('migration 0015: the organizer-day rows keyed by day', (engin
     expect(await dayKey()).toEqual(engine === 'sqlite' ? ['tenant_id', 'day', 'organizer_id'] : ['tenant_id', 'organizer_id', 'day']);
     expect(await dayRows()).toEqual(before);
 
-    await migrateToLatest(store.db);
+    await migrateDownTo(store.db, before0018);
     expect(await dayKey()).toEqual(['tenant_id', 'day', 'organizer_id']);
     expect(await dayRows()).toEqual(before);
 
-    // The same organizer and day again: its row grows (the upsert still finds the key), no second row.
+    // Up to 0018 and on: the same organizer and day again, its row grows (the upsert finds the key), no second row.
+    await migrateToLatest(store.db);
     await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(1), seconds: 120, start: '2026-11-10T16:30:00Z' })]);
-    const days = await store.db.selectFrom('fraud_organizer_days').select(['dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
+    const days = await store.db.selectFrom('spend_daily_organizer').select(['dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
     expect(days.map((d) => [Number(d.dialout_seconds), Number(d.dialout_legs)])).toEqual([[420, 2]]);
-    expect(await dayRows()).toHaveLength(3);
+    expect(await store.db.selectFrom('spend_daily_organizer').select('day').where('tenant_id', '=', T).where('dialout_legs', '>', 0).execute()).toHaveLength(3);
   }, scaled(60_000));
 });

@@ -55,6 +55,9 @@ describeEachEngine('migration 0011: the guard\'s rollups without rowid', (engine
       leg({ number: FRAUD_NUMBERS.ukPremium(0), seconds: 300, start: '2026-11-10T16:00:00Z' }),
       leg({ number: FRAUD_NUMBERS.ukPremium(1), seconds: 240, start: '2026-11-10T16:10:00Z' }),
     ]);
+    // Where 0011 left them: before 0018 moved the day rows into the organizers' spend rows.
+    const before0018 = '0017_meeting_card_occurrences';
+    await migrateDownTo(store.db, before0018);
     const before = await allRows();
     for (const table of FRAUD_WITHOUT_ROWID_TABLES) expect([table, before[table]!.length > 0]).toEqual([table, true]);
 
@@ -65,7 +68,7 @@ describeEachEngine('migration 0011: the guard\'s rollups without rowid', (engine
     }
     expect(await allRows()).toEqual(before);
 
-    await migrateToLatest(store.db);
+    await migrateDownTo(store.db, before0018);
     if (engine === 'sqlite') {
       for (const table of FRAUD_WITHOUT_ROWID_TABLES) expect([table, (await sqliteShape(table)).withoutRowid]).toEqual([table, true]);
       expect((await sqliteShape('fraud_organizer_days')).key).toEqual(['tenant_id', 'day', 'organizer_id']);
@@ -75,8 +78,9 @@ describeEachEngine('migration 0011: the guard\'s rollups without rowid', (engine
     expect(await allRows()).toEqual(before);
 
     // The same organizer and day again: its row grows (no second row), and the open incident takes the new leg.
+    await migrateToLatest(store.db);
     await ingest([leg({ number: FRAUD_NUMBERS.ukPremium(2), seconds: 120, start: '2026-11-10T16:30:00Z' })]);
-    const days = await store.db.selectFrom('fraud_organizer_days').select(['dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
+    const days = await store.db.selectFrom('spend_daily_organizer').select(['dialout_seconds', 'dialout_legs']).where('tenant_id', '=', T).where('organizer_id', '=', USERS.sub).where('day', '=', '2026-11-10').execute();
     expect(days.map((d) => [Number(d.dialout_seconds), Number(d.dialout_legs)])).toEqual([[660, 3]]);
     const incidents = await store.db.selectFrom('fraud_incidents').select(['pattern', 'legs']).where('tenant_id', '=', T).execute();
     expect(incidents.map((i) => [i.pattern, Number(i.legs)])).toEqual([['premium_rate', 3]]);
@@ -86,10 +90,10 @@ describeEachEngine('migration 0011: the guard\'s rollups without rowid', (engine
   it("an organizer's baseline is the sum of exactly the 28 days before the day, of that organizer and tenant only", async () => {
     const day = '2026-03-10';
     const row = (tenant: string, organizer: string, d: string, seconds: number) => ({
-      tenant_id: tenant, organizer_id: organizer, day: d, dialout_seconds: seconds, dialout_legs: 1, hour_seconds: '', night_seconds: 0,
+      tenant_id: tenant, organizer_id: organizer, day: d, legs: 1, charge_micros: 0, billed_seconds: seconds, dialout_seconds: seconds, dialout_legs: 1, hour_seconds: '', night_seconds: 0,
     });
     await store.db
-      .insertInto('fraud_organizer_days')
+      .insertInto('spend_daily_organizer')
       .values([
         row(T, 'org-1', addDays(day, -29), 1), // before the window
         row(T, 'org-1', addDays(day, -28), 10), // its first day (2026-02-10: across February)

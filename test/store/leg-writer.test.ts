@@ -8,7 +8,7 @@ import { StatementPipeline } from '../../src/store/statement-pipeline';
 /**
  * openLegWriter, where intake puts a chunk's legs as it rates them: on PostgreSQL a COPY that runs while the rows are
  * still being made (RowStream), on SQLite inserts at close(). Every leg comes back as it went in, with the spend
- * rollup; a leg the table refuses or a writer abandoned half-way leaves nothing behind, fails the transaction with
+ * rollup (addToSpendRollup, after close()); a leg the table refuses or a writer abandoned half-way leaves nothing behind, fails the transaction with
  * the right error, and leaves the connection fit for the next one.
  */
 
@@ -93,6 +93,7 @@ async function writeLegs(store: Store, rows: LegRow[], between?: (i: number, tx:
         throw err;
       }
       await legs.close();
+      await legs.addToSpendRollup();
       expect(legs.rows).toEqual(rows);
     });
   });
