@@ -308,8 +308,8 @@ export class FraudGuard {
 /** What the chunk's dial-outs added to their organizers' days: intake adds it to their spend rows (spend-rollup-store.ts). */
 function organizerDays(tenantId: string, history: RecentHistory): GuardDayFigures[] {
   const days: GuardDayFigures[] = [];
-  for (const [organizer_id, day, d] of history.addedDays()) {
-    days.push({ tenant_id: tenantId, organizer_id, day, dialout_seconds: d.seconds, dialout_legs: d.legs, hour_seconds: hoursText(d.hours), night_seconds: d.night });
+  for (const [organizer_id, day, d, hours] of history.addedDays()) {
+    days.push({ tenant_id: tenantId, organizer_id, day, dialout_seconds: d.seconds, dialout_legs: d.legs, hour_seconds: hoursText(hours), night_seconds: d.night });
   }
   return days;
 }

@@ -130,7 +130,7 @@ export function hoursText(hours: readonly number[]): string {
   return text;
 }
 
-/** A day's hours from their text: an hour named more than once (each chunk appends what it added) counts them all. */
+/** A day's hours from their text (an hour named more than once counts them all). */
 export function hoursFromText(text: string): number[] {
   const hours = new Array<number>(24).fill(0);
   if (!text) return hours;
@@ -269,19 +269,17 @@ export class RecentHistory {
     if (this.firstDialOutMs === undefined || leg.startMs < this.firstDialOutMs) this.firstDialOutMs = leg.startMs;
   }
 
-  /** What the recorded legs added to each organizer's days (only the days they changed): the store adds it to its rows. */
-  addedDays(): [organizer: string, day: string, added: DayTotals][] {
-    const out: [string, string, DayTotals][] = [];
+  /**
+   * The days the recorded legs changed: what they added to each (seconds, legs, night: the store adds these to its
+   * row) and the day's hours as they now stand, stored and added (the store keeps them whole: the rows were read under
+   * the tenant's lock with every day the legs can touch, so nothing else changed them).
+   */
+  addedDays(): [organizer: string, day: string, added: Omit<DayTotals, 'hours'>, hours: readonly number[]][] {
+    const out: [string, string, Omit<DayTotals, 'hours'>, readonly number[]][] = [];
     for (const [o, days] of this.changed) {
       for (const [d, v] of days) {
         const stored = get(this.stored, o, d);
-        if (!stored) {
-          out.push([o, d, v]);
-          continue;
-        }
-        const hours = new Array<number>(24);
-        for (let h = 0; h < 24; h++) hours[h] = v.hours[h]! - stored.hours[h]!;
-        out.push([o, d, { seconds: v.seconds - stored.seconds, legs: v.legs - stored.legs, hours, night: v.night - stored.night }]);
+        out.push([o, d, stored ? { seconds: v.seconds - stored.seconds, legs: v.legs - stored.legs, night: v.night - stored.night } : v, v.hours]);
       }
     }
     return out;

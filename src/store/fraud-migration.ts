@@ -220,7 +220,7 @@ const GUARD_DAY_COLUMNS = ['dialout_seconds', 'dialout_legs', 'hour_seconds', 'n
  * started in the night) become columns of spend_daily_organizer, the spend rollup intake already writes per tenant, UTC
  * day and organizer in every chunk, and fraud_organizer_days goes. The same key, so the same rows; nearly every
  * organizer-day with dial-outs has a spend row anyway, and writing a row was most of the guard's cost to intake (one
- * narrow new row per organizer and day: 16,900 rows a month for 98,500 legs on its benchmark). Intake now adds the
+ * narrow new row per organizer and day: 16,900 rows a month for 98,500 legs on its benchmark). Intake now writes the
  * guard's figures in the spend rollup's own upsert (spend-rollup-store.ts). A row the guard adds to and the spend
  * rollup does not (a call's hours after midnight, a night that began the day before, an organizer known only by UPN)
  * has legs = 0, which every spend reader leaves out. Rows are moved, not recomputed; down moves them back.

@@ -35,10 +35,7 @@ export interface SpendDailyOrganizerTable {
   /** Seconds and number of the organizer's rated dial-outs (with a number) that started that day. */
   dialout_seconds: number;
   dialout_legs: number;
-  /**
-   * Dial-out seconds per UTC hour of the day, the hours with any, "9:1800 10:3600"; each chunk appends what it adds
-   * ("9:1800 10:3600 9:60"), and an hour named twice counts its seconds together (recent-history.ts hoursFromText).
-   */
+  /** Dial-out seconds per UTC hour of the day, the hours with any: "9:1800 10:3600" (recent-history.ts hoursText). */
   hour_seconds: string;
   /** Seconds of the organizer's dial-outs that started in the night that began on this date (the organizer's local date). */
   night_seconds: number;

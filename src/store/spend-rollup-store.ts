@@ -32,8 +32,9 @@ const DAILY_KEY = ['tenant_id', 'day', 'call_type', 'toll_free', 'destination_co
 const ORGANIZER_KEY = ['tenant_id', 'day', 'organizer_id'] as const;
 
 /**
- * What the toll-fraud guard adds to an organizer's day (FraudGuard.onSettled, through intake): added to the
- * organizer's spend row in the same upsert (the sums add, the hours text is appended to).
+ * What the toll-fraud guard adds to an organizer's day (FraudGuard.onSettled, through intake), in the organizer's
+ * spend row's upsert: the sums add; the hours are the day's whole (the guard read the row under the tenant's lock),
+ * and replace the row's unless empty.
  */
 export type GuardDayFigures = Pick<SpendDailyOrganizerTable, 'tenant_id' | 'day' | 'organizer_id' | 'dialout_seconds' | 'dialout_legs' | 'hour_seconds' | 'night_seconds'>;
 
@@ -89,7 +90,7 @@ export function spendDeltas(legs: readonly LegsTable[], guard: readonly GuardDay
     if (!o) inDay.organizers.set(g.organizer_id, (o = organizerRow(g.tenant_id, g.day, g.organizer_id)));
     o.dialout_seconds += g.dialout_seconds;
     o.dialout_legs += g.dialout_legs;
-    o.hour_seconds = o.hour_seconds && g.hour_seconds ? `${o.hour_seconds} ${g.hour_seconds}` : o.hour_seconds || g.hour_seconds;
+    if (g.hour_seconds) o.hour_seconds = g.hour_seconds;
     o.night_seconds += g.night_seconds;
   }
   const daily: SpendDailyTable[] = [];
@@ -165,14 +166,13 @@ function pgUpsertSums(table: RollupTable, key: readonly string[], rows: readonly
       ${table === 'spend_daily_organizer' ? sql`, ${sql.join(Object.entries(guardSet()).map(([c, v]) => sql`${sql.id(c)} = ${v}`))}` : sql``}`;
 }
 
-/** The guard's figures added to an organizer's row: sums add, the hours text gets the new hours appended. */
+/** The guard's figures added to an organizer's row: sums add, the day's hours replace the row's (none: kept). */
 function guardSet() {
   const t = (c: string) => sql.ref(`spend_daily_organizer.${c}`);
   return {
     dialout_seconds: sql<number>`${t('dialout_seconds')} + excluded.dialout_seconds`,
     dialout_legs: sql<number>`${t('dialout_legs')} + excluded.dialout_legs`,
-    hour_seconds: sql<string>`CASE WHEN excluded.hour_seconds = '' THEN ${t('hour_seconds')} WHEN ${t('hour_seconds')} = '' THEN excluded.hour_seconds
-      ELSE ${t('hour_seconds')} || ' ' || excluded.hour_seconds END`,
+    hour_seconds: sql<string>`CASE WHEN excluded.hour_seconds = '' THEN ${t('hour_seconds')} ELSE excluded.hour_seconds END`,
     night_seconds: sql<number>`${t('night_seconds')} + excluded.night_seconds`,
   };
 }

@@ -264,7 +264,7 @@ describe('a settled leg sees the legs recorded before it', () => {
 });
 
 describe('the days a history changed', () => {
-  it('gives what its legs added to each day, not the day whole: the store adds it to the row it holds', () => {
+  it("gives what its legs added to each day's sums (the store adds them to the row it holds) and the day's hours whole", () => {
     const stored = { seconds: 100 * MIN, legs: 2, hours: hoursFromText(`9:${100 * MIN}`), night: 0 };
     const h = new RecentHistory(rows({ days: new Map([[key('org-1', '2026-11-09'), stored]]) }));
     const settings = defaultFraudSettings();
@@ -276,9 +276,9 @@ describe('the days a history changed', () => {
     ]) {
       h.record(leg, legFacts(leg, settings));
     }
-    const added = h.addedDays().map(([organizer, day, totals]) => [organizer, day, totals.seconds, totals.legs, hoursText(totals.hours)]);
+    const added = h.addedDays().map(([organizer, day, totals, hours]) => [organizer, day, totals.seconds, totals.legs, hoursText(hours)]);
     expect(added.sort()).toEqual([
-      ['org-1', '2026-11-09', 60, 1, '15:60'],
+      ['org-1', '2026-11-09', 60, 1, `9:${100 * MIN} 15:60`],
       ['org-1', '2026-11-10', 60, 1, '15:60'],
       ['org-2', '2026-11-09', 60, 1, '15:60'],
     ]);
@@ -299,7 +299,7 @@ describe('a day as stored', () => {
     expect(hoursFromText('')).toEqual(emptyDay().hours);
   });
 
-  it('reads an hour named more than once (each chunk appends what it added) as their sum', () => {
+  it('reads an hour named more than once as their sum', () => {
     const hours = hoursFromText('9:600 10:60 9:300 23:5 9:1');
     expect([hours[9], hours[10], hours[23], hours.reduce((a, b) => a + b, 0)]).toEqual([901, 60, 5, 966]);
   });
