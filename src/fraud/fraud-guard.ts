@@ -28,12 +28,14 @@ import type { GuardDayFigures } from '../store/spend-rollup-store';
 import type { LegRow } from '../store/leg-store';
 import { canonicalInstant, type CallRecord } from '../usage/call-record';
 import type { BeforeRatingHook, SettledLegsHook } from '../usage/intake';
+import type { StatementPipeline } from '../store/statement-pipeline';
 import type { TenantRow } from '../store/tenant-store';
 import { PATTERN_WORDS, type FraudPattern } from './fraud-patterns';
 import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-settings';
 import {
   addDays,
   BASELINE_DAYS,
+  dayOf,
   coversNeeds,
   emptyHistoryRows,
   historyNeeds,
@@ -101,29 +103,22 @@ export class FraudGuard {
 
   /**
    * Intake's before-rating hook (src/usage/intake.ts), PostgreSQL only: sends the chunk's first read (settings,
-   * countries, and the organizers' days and short-call counts its dial-outs can touch) ahead of the legs' COPY, so that its
-   * answer is here when onSettled starts and onSettled's work runs while the server still stores the chunk's legs.
-   * The rows are those of every rated dial-out record with a number (a superset of the legs onSettled checks: rating
-   * drops none of them but a number it cannot place); onSettled reads again if they do not cover its legs after all.
-   * On SQLite the store is in this process: nothing to overlap, so nothing is read early.
+   * countries, and the organizers' days and short-call counts its dial-outs can touch) ahead of the legs' COPY, so that
+   * its answer is here when onSettled starts and onSettled's work runs while the server still stores the chunk's legs.
+   * The rows are chosen from the records without working out their facts (readAheadNeeds): this runs before rating,
+   * when the server has nothing to do but wait for it. They are those of every rated dial-out record with a number (a
+   * superset of the legs onSettled checks: rating drops none of them but a number it cannot place); onSettled reads
+   * again if they do not cover its legs after all. On SQLite the store is in this process: nothing to overlap, so
+   * nothing is read early.
    */
   readonly beforeRating: BeforeRatingHook = async (tx, tenant, records, organizers, writes) => {
     if (this.store.sqlite) return;
     const known = this.knownSettings.get(tenant.tenant_id) ?? DEFAULT_SETTINGS;
-    const checked: { leg: DialOut; facts: LegFacts }[] = [];
-    const byId = new Map<string, { leg: DialOut; facts: LegFacts }>();
-    for (const r of records) {
-      if (r.callType !== 'conf_out' || !r.rated || !r.calleeNumber) continue;
-      const leg = dialOutOfRecord(r, tenant, organizers);
-      const entry = { leg, facts: legFacts(leg, known.settings) };
-      checked.push(entry);
-      byId.set(r.id, entry);
-    }
-    if (checked.length === 0) return;
-    const needs = historyNeeds(checked, { allRanges: false });
+    const needs = readAheadNeeds(records, tenant, organizers, known.settings);
+    if (!needs) return;
     await writes.send(() => {
       const state = loadGuardState(this.store, tx, tenant.tenant_id, ...storeNeeds(needs));
-      this.prefetched.set(tx, { settingsText: known.text, needs, byId, state });
+      this.prefetched.set(tx, { settingsText: known.text, needs, state });
       return state;
     });
   };
@@ -132,7 +127,7 @@ export class FraudGuard {
    * Intake's settled-legs hook (see src/usage/intake.ts): the chunk's legs, as stored, in settlement order. Returns
    * what they added to their organizers' days, for intake's spend rollup.
    */
-  readonly onSettled: SettledLegsHook = async (tx, tenant, legs, organizers, rateCard, at) => {
+  readonly onSettled: SettledLegsHook = async (tx, tenant, legs, organizers, rateCard, at, writes) => {
     const prefetched = this.prefetched.get(tx);
     this.prefetched.delete(tx);
     const tenantId = tenant.tenant_id;
@@ -140,35 +135,21 @@ export class FraudGuard {
     // and read with the rows in one statement (sent before rating when beforeRating ran); when they changed since,
     // the rows are read again for the new facts.
     let known = this.knownSettings.get(tenantId) ?? DEFAULT_SETTINGS;
-    // What beforeRating read and worked out under the same settings. A leg is stored as its record came (the same
-    // organizer, instant, duration and number), so the record's dial-out serves, given what only rating knows, and so
-    // do its facts; when every leg was among the records read for, their rows cover the legs.
+    // What beforeRating read, under the same settings: it serves when it covers the rows these legs need.
     const early = prefetched?.settingsText === known.text ? prefetched : undefined;
     const dialOuts: DialOut[] = [];
     const dialOutRows: LegRow[] = [];
     let checked: { leg: DialOut; facts: LegFacts }[] = [];
-    let allEarly = early !== undefined;
     for (const row of legs) {
       if (row.call_type !== 'conf_out' || row.status !== 'rated' || !row.destination_country || !row.callee_number) continue;
-      const entry = early?.byId.get(row.id);
-      let leg: DialOut;
-      if (entry) {
-        leg = entry.leg;
-        leg.destinationCountry = row.destination_country;
-        leg.ratePerMinuteMicros = row.rate_per_minute_micros === null ? null : Number(row.rate_per_minute_micros);
-        leg.chargeMicros = Number(row.charge_micros);
-        checked.push(entry);
-      } else {
-        allEarly = false;
-        leg = dialOutOf(row, tenant, organizers);
-        checked.push({ leg, facts: legFacts(leg, known.settings) });
-      }
+      const leg = dialOutOf(row, tenant, organizers);
+      checked.push({ leg, facts: legFacts(leg, known.settings) });
       dialOuts.push(leg);
       dialOutRows.push(row);
     }
     if (dialOuts.length === 0) return;
-    const needs = early && allEarly ? early.needs : historyNeeds(checked, { allRanges: false });
-    const state = early && (allEarly || coversNeeds(early.needs, needs)) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
+    const needs = historyNeeds(checked, { allRanges: false });
+    const state = early && coversNeeds(early.needs, needs) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
     let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
     if (state.settings !== known.text) {
       known = { text: state.settings, settings: parseStoredSettings(state.settings) };
@@ -192,9 +173,13 @@ export class FraudGuard {
       for (const match of checkDialOut(leg, facts, history, context)) matches.push({ leg, row: dialOutRows[i]!, facts, match });
     }
     const incidents = matches.length === 0 ? { opened: [], extended: [], legs: [] } : await this.incidentRows(tx, tenantId, matches, at, state.incidents);
-    await saveChunk(this.store, tx, tenantId, rollupRows(tenantId, history), incidents);
+    // Sent, not waited for (intake's pipeline): on PostgreSQL waiting here would leave the server idle while this
+    // process then works out the organizers' days and intake their spend rows.
+    const rollups = rollupRows(tenantId, history);
+    const save = () => saveChunk(this.store, tx, tenantId, rollups, incidents);
+    await (writes ? writes.send(save) : save());
     if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
-    await this.pruneOncePerDay(tx, tenantId, at);
+    await this.pruneOncePerDay(tx, tenantId, at, writes);
     return { organizerDays: organizerDays(tenantId, history) };
   };
 
@@ -203,10 +188,11 @@ export class FraudGuard {
    * the chunk's own rows, so none older than that stays behind). Should the chunk fail, its transaction takes the
    * deletion back with it, and it waits for the next day: a day more of rows, nothing lost.
    */
-  private async pruneOncePerDay(tx: Tx, tenantId: string, at: string): Promise<void> {
+  private async pruneOncePerDay(tx: Tx, tenantId: string, at: string, writes: StatementPipeline | undefined): Promise<void> {
     const today = at.slice(0, 10);
     if (this.prunedOn.get(tenantId) === today) return;
-    await pruneRollups(this.store, tx, tenantId, addDays(today, -ROLLUP_KEPT_DAYS));
+    const prune = () => pruneRollups(this.store, tx, tenantId, addDays(today, -ROLLUP_KEPT_DAYS));
+    await (writes ? writes.send(prune) : prune());
     if (this.prunedOn.size >= 10_000) this.prunedOn.clear();
     this.prunedOn.set(tenantId, today);
   }
@@ -350,22 +336,39 @@ function organizerOf(id: string | null, upn: string | null, tenant: TenantRow, o
   return { key: profile?.id ?? id ?? upn?.toLowerCase() ?? '(unknown organizer)', country: profile?.usageLocation ?? tenant.country };
 }
 
-/** A call record about to be rated, as far as legFacts reads it (what only rating knows is left empty). */
-function dialOutOfRecord(r: CallRecord, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
-  const organizer = organizerOf(r.organizerId, r.organizerUpn, tenant, organizers);
-  return {
-    legId: r.id,
-    organizerKey: organizer.key,
-    organizerCountry: organizer.country,
-    startMs: r.startMs,
-    durationSeconds: r.durationSeconds,
-    destinationCountry: '',
-    digits: digitsOf(r.calleeNumber!),
-    ratePerMinuteMicros: null,
-    chargeMicros: 0,
-    conferenceId: r.conferenceId,
-  };
+/**
+ * The rows to read ahead for a chunk's dial-out records, worked out without their facts (legFacts: the organizer's
+ * time zone, the hours, the night), which would keep the server waiting for the read: the organizers; every day from
+ * two before the first start (a leg's night can have begun on the day before the day before its UTC date: 12 hours
+ * behind UTC, just after midnight local) to one after the last start (a night can begin on the local date after it,
+ * 14 hours ahead) or the day of the last end (the hours a leg spans); and the range and day of every short call. A
+ * superset of historyNeeds for the legs they become, which onSettled checks (coversNeeds).
+ */
+export function readAheadNeeds(records: readonly CallRecord[], tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>, settings: FraudSettings): HistoryNeeds | undefined {
+  const ids = new Set<string>();
+  const ranges = new Map<string, [string, string]>();
+  let firstStart = Infinity;
+  let lastStart = -Infinity;
+  let lastEnd = -Infinity;
+  for (const r of records) {
+    if (r.callType !== 'conf_out' || !r.rated || !r.calleeNumber) continue;
+    ids.add(organizerOf(r.organizerId, r.organizerUpn, tenant, organizers).key);
+    if (r.startMs < firstStart) firstStart = r.startMs;
+    if (r.startMs > lastStart) lastStart = r.startMs;
+    const end = r.startMs + r.durationSeconds * 1000;
+    if (end > lastEnd) lastEnd = end;
+    if (r.durationSeconds > 0 && r.durationSeconds <= settings.shortCallSeconds) {
+      const digits = digitsOf(r.calleeNumber);
+      const range = digits.slice(0, Math.max(1, digits.length - settings.rangeDigits));
+      const day = dayOf(r.startMs);
+      ranges.set(key(range, day), [range, day]);
+    }
+  }
+  if (ids.size === 0) return undefined;
+  return { organizers: [...ids], dayRange: [dayOf(firstStart - 2 * DAY_MS), dayOf(Math.max(lastEnd, lastStart + DAY_MS))], ranges: [...ranges.values()] };
 }
+
+const DAY_MS = 86_400_000;
 
 function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
   const organizer = organizerOf(leg.organizer_id, leg.organizer_upn, tenant, organizers);
@@ -393,8 +396,6 @@ interface Prefetched {
   /** The settings the rows were chosen under (the tenant's last chunk's). */
   settingsText: string | null;
   needs: HistoryNeeds;
-  /** Each dial-out record as the rules see it (what only rating knows left empty) and its facts under those settings, by id (a leg's id is its record's). */
-  byId: Map<string, { leg: DialOut; facts: LegFacts }>;
   state: ReturnType<typeof loadGuardState>;
 }
 

@@ -96,6 +96,12 @@ export interface PrefetchedIncidents {
   rows: IncidentKeys[];
 }
 
+/**
+ * The organizers' spend rows the guard has figures in: a day of only dial-ins is a day without dial-outs to the
+ * rules (all zeros), not worth sending.
+ */
+const WITH_DIAL_OUT = `("dialout_legs" > 0 OR "night_seconds" > 0 OR "hour_seconds" <> '')`;
+
 /** Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. */
 export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<DaysAndRanges> {
   const sqlite = store.sqlite;
@@ -107,7 +113,7 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
         ? sqliteAllByKeys<OrganizerDayRow>(
             sqlite,
             'fraud.loadOrganizerDays',
-            (organizerIn) => `SELECT ${dayColumns} FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn}`,
+            (organizerIn) => `SELECT ${dayColumns} FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn} AND ${WITH_DIAL_OUT}`,
             [tenantId, days.fromDay, days.toDay],
             days.organizerIds,
           )
@@ -161,7 +167,7 @@ function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: reado
 function pgDaysAndRangesColumns(p: readonly unknown[]) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM spend_daily_organizer WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
-         AND organizer_id = ANY(w.ids)) AS days,
+         AND organizer_id = ANY(w.ids) AND ${sql.raw(WITH_DIAL_OUT)}) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${p[3]} AND day >= ${p[4]} AND day <= ${p[5]}
          AND number_range = ANY(${p[6]}::text[])) AS ranges`;

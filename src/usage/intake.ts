@@ -74,7 +74,8 @@ export function addSummaries(a: IntakeSummary, b: IntakeSummary): IntakeSummary 
 /**
  * Sees a chunk's stored legs (in settlement order), the organizers and the rate card they were rated with, in the
  * chunk's transaction. It runs before the chunk's spend rollup is written, and what it returns goes into it: the
- * toll-fraud guard's figures of its organizers' days (one row write per organizer and day for both).
+ * toll-fraud guard's figures of its organizers' days (one row write per organizer and day for both). `writes` (absent
+ * where a caller runs a hook alone): the chunk's statement pipeline, for writes the hook need not wait for.
  */
 export type SettledLegsHook = (
   tx: Tx,
@@ -83,6 +84,7 @@ export type SettledLegsHook = (
   organizers: ReadonlyMap<string, OrganizerProfile>,
   rateCard: RateCard,
   at: string,
+  writes?: StatementPipeline,
 ) => Promise<SettledLegsResult | void>;
 
 export interface SettledLegsResult {
@@ -319,7 +321,7 @@ export class Intake {
         await writes.send(() => addToMeetings(store, tx, [...meetings.values()]));
         const rows = legs.rows;
         // The hook first (its reads see the spend rollup as it was before the chunk), then the rollup with what it added.
-        const settled = this.onSettled ? await this.onSettled(tx, tenant, rows, organizers, rateCard, now) : undefined;
+        const settled = this.onSettled ? await this.onSettled(tx, tenant, rows, organizers, rateCard, now, writes) : undefined;
         await legs.addToSpendRollup(settled?.organizerDays);
         await writes.send(() => this.enqueueCardUpdates(tx, tenantId, [...meetings.keys()], rows[rows.length - 1]?.settled_seq ?? 0, now, rows));
       });

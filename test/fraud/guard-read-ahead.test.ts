@@ -7,6 +7,11 @@ import type { Tollgate } from '../../src/tollgate';
 import { freshStore, POSTGRES_URL } from '../support/engines';
 import { ADMIN, leg, NUMBERS, USERS } from '../support/fixtures';
 import { FRAUD_NUMBERS, setUpFraudTenant } from './support';
+import { readAheadNeeds } from '../../src/fraud/fraud-guard';
+import type { OrganizerProfile } from '../../src/billing/rate-leg';
+import type { TenantRow } from '../../src/store/tenant-store';
+import type { CallRecord } from '../../src/usage/call-record';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * The guard's first read of a chunk goes out before the legs' COPY (FraudGuard.beforeRating), on PostgreSQL: once per
@@ -116,5 +121,64 @@ describe('coversNeeds', () => {
     expect(coversNeeds(needs(a), needs(dialOut('alice', '2026-11-12T10:00:00Z', 600)))).toBe(false); // a later day
     expect(coversNeeds(needs(a), needs(dialOut('carol', '2026-11-10T10:00:00Z', 600)))).toBe(false); // another organizer
     expect(coversNeeds(needs(a), needs(dialOut('alice', '2026-11-10T11:00:00Z', 30, '4915112345678')))).toBe(false); // another range
+  });
+});
+
+describe("the read-ahead's rows, chosen from the records before rating", () => {
+  const tenant = { tenant_id: 'tenant-x', country: 'US' } as TenantRow;
+  const profile = (id: string, usageLocation: string): OrganizerProfile => ({ id, usageLocation, licenses: [], tollFreeDialIn: true });
+  // Organizers from 12 hours behind UTC to 14 ahead (the zones an admin can set per country, besides the built-in ones).
+  const organizers = new Map<string, OrganizerProfile>(
+    [profile('far-west', 'AS'), profile('far-east', 'KI'), profile('chicago', 'US'), profile('tokyo', 'JP'), profile('auckland', 'NZ'), profile('london', 'GB')].map((p) => [p.id, p]),
+  );
+  const zones = { AS: 'Etc/GMT+12', KI: 'Pacific/Kiritimati' };
+
+  it("cover every row the legs' facts need, whatever the zones, night hours, durations and ranges (so onSettled reads nothing again)", () => {
+    const rand = seededRandom(20261124);
+    const ids = [...organizers.keys()];
+    for (let round = 0; round < 300; round++) {
+      const settings = {
+        ...parseStoredSettings(null),
+        timeZones: zones,
+        nightStartHour: Math.floor(rand() * 24),
+        nightEndHour: Math.floor(rand() * 24),
+        shortCallSeconds: 30 + Math.floor(rand() * 300),
+        rangeDigits: 1 + Math.floor(rand() * 5),
+      };
+      const first = Date.parse('2026-11-10T00:00:00Z') + Math.floor(rand() * 86_400_000);
+      const records: CallRecord[] = [];
+      const legs: { leg: DialOut; facts: ReturnType<typeof legFacts> }[] = [];
+      for (let i = 0, n = 1 + Math.floor(rand() * 8); i < n; i++) {
+        const id = ids[Math.floor(rand() * ids.length)]!;
+        const startMs = first + Math.floor(rand() * 3 * 86_400_000);
+        // Mostly short and ordinary calls, now and then one of many hours.
+        const durationSeconds = rand() < 0.1 ? Math.floor(rand() * 40 * 3600) : Math.floor(rand() * 900);
+        const digits = `44207${String(Math.floor(rand() * 1e7)).padStart(7, '0')}`;
+        records.push({ id: `r${i}`, callType: 'conf_out', rated: true, calleeNumber: `+${digits}`, organizerId: id, organizerUpn: null, startMs, durationSeconds } as CallRecord);
+        const leg: DialOut = { legId: `r${i}`, organizerKey: id, organizerCountry: organizers.get(id)!.usageLocation, startMs, durationSeconds, destinationCountry: 'GB', digits, ratePerMinuteMicros: null, chargeMicros: 0, conferenceId: null };
+        legs.push({ leg, facts: legFacts(leg, settings) });
+      }
+      const wanted = historyNeeds(legs, { allRanges: false });
+      const read = readAheadNeeds(records, tenant, organizers, settings)!;
+      if (!coversNeeds(read, wanted)) throw new Error(`round ${round}: ${JSON.stringify({ read, wanted, settings: { ...settings, timeZones: undefined } })}`);
+    }
+  });
+
+  it('reaches back two days for a night that began the day before yesterday (UTC) where the organizer is', () => {
+    // 01:00 UTC on the 10th is 13:00 on the 9th twelve hours behind; with nights from 22:00 to 14:00 that is the night
+    // that began on the 8th.
+    const settings = { ...parseStoredSettings(null), timeZones: zones, nightStartHour: 22, nightEndHour: 14 };
+    const startMs = Date.parse('2026-11-10T01:00:00Z');
+    const leg: DialOut = { legId: 'r', organizerKey: 'far-west', organizerCountry: 'AS', startMs, durationSeconds: 600, destinationCountry: 'GB', digits: '442071234567', ratePerMinuteMicros: null, chargeMicros: 0, conferenceId: null };
+    expect(legFacts(leg, settings).night).toBe('2026-11-08');
+    const record = { id: 'r', callType: 'conf_out', rated: true, calleeNumber: '+442071234567', organizerId: 'far-west', organizerUpn: null, startMs, durationSeconds: 600 } as CallRecord;
+    expect(readAheadNeeds([record], tenant, organizers, settings)!.dayRange).toEqual(['2026-11-08', '2026-11-11']);
+  });
+
+  it('reads nothing for records without a rated dial-out with a number', () => {
+    const settings = parseStoredSettings(null);
+    const base = { id: 'r', rated: true, calleeNumber: '+442071234567', organizerId: 'london', organizerUpn: null, startMs: Date.parse('2026-11-10T10:00:00Z'), durationSeconds: 60 };
+    const records = [{ ...base, callType: 'conf_in' }, { ...base, callType: 'conf_out', rated: false }, { ...base, callType: 'conf_out', calleeNumber: null }] as CallRecord[];
+    expect(readAheadNeeds(records, tenant, organizers, settings)).toBeUndefined();
   });
 });
