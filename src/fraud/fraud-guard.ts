@@ -3,7 +3,7 @@ import { formatMoney } from '../billing/money';
 import type { RateCard } from '../billing/rate-card';
 import type { OrganizerProfile } from '../billing/rate-leg';
 import { reasonMessage } from '../billing/reasons';
-import { enqueueAdminNotices, listAdminIds } from '../notify/admin-notices';
+import { adminIdsOf, bootstrapUpns, enqueueAdminNotices, listAdminIds } from '../notify/admin-notices';
 import type { Logger } from '../observability/logger';
 import type { Store, Tx } from '../store/database';
 import {
@@ -86,6 +86,8 @@ interface Matched {
  */
 export class FraudGuard {
   private readonly bootstrapAdmins: readonly string[];
+  /** The TOLLGATE_ADMINS entries that are UPNs (lower case): read with the chunk's first read. */
+  private readonly adminUpns: readonly string[];
   /** Per tenant: the settings its last chunk read (as stored, and parsed), which the next chunk assumes. */
   private readonly knownSettings = new Map<string, KnownSettings>();
   /** Per chunk transaction: the read beforeRating sent, under which settings, for which rows. */
@@ -99,6 +101,7 @@ export class FraudGuard {
     options: { bootstrapAdmins?: readonly string[] } = {},
   ) {
     this.bootstrapAdmins = options.bootstrapAdmins ?? [];
+    this.adminUpns = bootstrapUpns(this.bootstrapAdmins);
   }
 
   /**
@@ -117,7 +120,7 @@ export class FraudGuard {
     const needs = readAheadNeeds(records, tenant, organizers, known.settings);
     if (!needs) return;
     await writes.send(() => {
-      const state = loadGuardState(this.store, tx, tenant.tenant_id, ...storeNeeds(needs));
+      const state = loadGuardState(this.store, tx, tenant.tenant_id, ...storeNeeds(needs), this.adminUpns);
       this.prefetched.set(tx, { settingsText: known.text, needs, state });
       return state;
     });
@@ -149,7 +152,7 @@ export class FraudGuard {
     }
     if (dialOuts.length === 0) return;
     const needs = historyNeeds(checked, { allRanges: false });
-    const state = early && coversNeeds(early.needs, needs) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs));
+    const state = early && coversNeeds(early.needs, needs) ? await early.state : await loadGuardState(this.store, tx, tenantId, ...storeNeeds(needs), this.adminUpns);
     let loaded: Pick<typeof state, 'days' | 'ranges'> = state;
     if (state.settings !== known.text) {
       known = { text: state.settings, settings: parseStoredSettings(state.settings) };
@@ -178,7 +181,7 @@ export class FraudGuard {
     const rollups = rollupRows(tenantId, history);
     const save = () => saveChunk(this.store, tx, tenantId, rollups, incidents);
     await (writes ? writes.send(save) : save());
-    if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at);
+    if (incidents.opened.length > 0) await this.notify(tx, tenantId, incidents.opened, at, state.admins, writes);
     await this.pruneOncePerDay(tx, tenantId, at, writes);
     return { organizerDays: organizerDays(tenantId, history) };
   };
@@ -278,11 +281,16 @@ export class FraudGuard {
    * A new incident's card goes to every admin, queued in the transaction that opens it: the chunk's new incidents in
    * one statement (a chunk can open several; one statement per incident was a round trip each).
    */
-  private async notify(tx: Tx, tenantId: string, opened: FraudIncidentRow[], at: string): Promise<void> {
-    const adminIds = await listAdminIds(tx, tenantId, this.bootstrapAdmins);
-    const queuedPer = await enqueueAdminNotices(tx, { tenantId, notice: FRAUD_INCIDENT_NOTICE, keys: opened.map((i) => i.id), adminIds, at });
+  private async notify(tx: Tx, tenantId: string, opened: FraudIncidentRow[], at: string, directoryAdmins: readonly string[] | undefined, writes: StatementPipeline | undefined): Promise<void> {
+    // The admins came with the chunk's first read on PostgreSQL (loadGuardState), and the notices go out without this
+    // process waiting for them: a new incident's id is new, so every admin's notice is queued.
+    const adminIds = directoryAdmins ? adminIdsOf(directoryAdmins, this.bootstrapAdmins) : await listAdminIds(tx, tenantId, this.bootstrapAdmins);
+    const enqueue = () => enqueueAdminNotices(tx, { tenantId, notice: FRAUD_INCIDENT_NOTICE, keys: opened.map((i) => i.id), adminIds, at });
+    let queuedPer: number[] | undefined;
+    if (writes) await writes.send(enqueue);
+    else queuedPer = await enqueue();
     for (const [n, i] of opened.entries()) {
-      const queued = queuedPer[n]!;
+      const queued = queuedPer?.[n] ?? adminIds.length;
       this.logger.warn(
         { tenantId, incidentId: i.id, organizerId: i.organizer_id, pattern: i.pattern, legs: i.legs, costMicros: i.cost_micros, adminsNotified: queued },
         `suspected toll fraud: ${PATTERN_WORDS[i.pattern as FraudPattern].title.toLowerCase()}`,

@@ -68,22 +68,25 @@ export async function enqueueAdminNotices(
  * admin, and TOLLGATE_ADMINS entries (an AAD id as given, a UPN through the directory).
  */
 export async function listAdminIds(db: Tx, tenantId: string, bootstrapAdmins: readonly string[]): Promise<string[]> {
-  // Compiled once (runShaped): intake's fraud guard asks for every chunk that opens an incident.
+  // Compiled once (runShaped): intake's fraud guard asks for every chunk that opens an incident (on SQLite; on
+  // PostgreSQL it reads them with the chunk's first read: fraud-store.ts loadGuardState).
   const marked = await runShaped<{ aad_object_id: string }>(db, 'listAdminIds', [tenantId, 1], () =>
     db.selectFrom('users').select('aad_object_id').where('tenant_id', '=', tenantId).where('is_admin', '=', 1),
   );
-  const ids = new Set(marked.map((r) => r.aad_object_id));
-  const upns = bootstrapAdmins.filter((a) => a.includes('@'));
+  const upns = bootstrapUpns(bootstrapAdmins);
+  const byUpn = upns.length === 0 ? [] : await db.selectFrom('users').select('aad_object_id').where('tenant_id', '=', tenantId).where('upn_lower', 'in', upns).execute();
+  return adminIdsOf([...marked, ...byUpn].map((r) => r.aad_object_id), bootstrapAdmins);
+}
+
+/** The TOLLGATE_ADMINS entries that are UPNs, as users.upn_lower has them: looked up in the directory. */
+export function bootstrapUpns(bootstrapAdmins: readonly string[]): string[] {
+  return bootstrapAdmins.filter((a) => a.includes('@')).map((u) => u.toLowerCase());
+}
+
+/** The admins' ids from the directory's (users marked admin, the UPNs' users) and the TOLLGATE_ADMINS ids as given. */
+export function adminIdsOf(fromDirectory: readonly string[], bootstrapAdmins: readonly string[]): string[] {
+  const ids = new Set(fromDirectory);
   for (const a of bootstrapAdmins) if (!a.includes('@')) ids.add(a);
-  if (upns.length > 0) {
-    const rows = await db
-      .selectFrom('users')
-      .select('aad_object_id')
-      .where('tenant_id', '=', tenantId)
-      .where('upn_lower', 'in', upns.map((u) => u.toLowerCase()))
-      .execute();
-    for (const r of rows) ids.add(r.aad_object_id);
-  }
   return [...ids].sort();
 }
 

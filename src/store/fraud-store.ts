@@ -56,8 +56,10 @@ export async function loadGuardBasics(store: Store, tx: Tx, tenantId: string): P
  * when they changed, reads step 2 again for the legs' facts under them (loadDaysAndRanges).
  *
  * On PostgreSQL the same statement also reads the open and dismissed incidents of the organizers whose day rows it
- * reads (`incidents`; see openAndDismissedIncidents): a chunk with matching legs then needs no read of its own for
- * them, a round trip the server waited through at the end of the chunk. SQLite reads them when they are wanted.
+ * reads (`incidents`; see openAndDismissedIncidents) and the tenant's admins as the directory has them (`admins`:
+ * users marked admin, and the users of `adminUpns`, lower case: notify/admin-notices.ts listAdminIds): a chunk with
+ * matching legs, or one that opens an incident, then needs no read of its own for them, a round trip that made the
+ * chunk wait for all its statements before it. SQLite reads them when they are wanted.
  */
 export async function loadGuardState(
   store: Store,
@@ -65,19 +67,24 @@ export async function loadGuardState(
   tenantId: string,
   days: DaysWanted,
   wanted: readonly [range: string, day: string][],
-): Promise<GuardBasics & DaysAndRanges & { incidents?: PrefetchedIncidents }> {
+  adminUpns: readonly string[] = [],
+): Promise<GuardBasics & DaysAndRanges & { incidents?: PrefetchedIncidents; admins?: string[] }> {
   if (store.sqlite) return { ...(await loadGuardBasics(store, tx, tenantId)), ...(await loadDaysAndRanges(store, tx, tenantId, days, wanted)) };
   const basics = [tenantId, tenantId];
   const daysAndRanges = pgDaysAndRangesParams(tenantId, days, wanted);
   // The organizers' array goes once (the FROM's `w`): the day rows' and the incidents' subqueries both read it.
-  const params = [...basics, ...daysAndRanges.columns, tenantId, daysAndRanges.organizers];
+  // In the order the statement's text takes them (runPrepared checks): the FROM's organizers last.
+  const params = [...basics, ...daysAndRanges.columns, tenantId, tenantId, tenantId, pgTextArray(adminUpns), daysAndRanges.organizers];
   const rows = await runPrepared(tx, 'fraud.loadGuardState', params, () => {
     const p = params;
-    return sql<PgBasicsRow & PgDaysAndRangesRow & { incidents: [string, string, string, IncidentKeys['status'], string][] }>`SELECT ${pgBasicsColumns(p)},
+    return sql<PgBasicsRow & PgDaysAndRangesRow & { incidents: [string, string, string, IncidentKeys['status'], string][]; admins: string[] }>`SELECT ${pgBasicsColumns(p)},
       ${pgDaysAndRangesColumns(p.slice(2, 9))},
       (SELECT COALESCE(json_agg(json_build_array(id, organizer_id, pattern, status, episodes)), '[]'::json) FROM fraud_incidents
-         WHERE tenant_id = ${p[9]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(w.ids)) AS incidents
-      FROM ${pgOrganizers(p[10])}`;
+         WHERE tenant_id = ${p[9]} AND status IN ('open', 'dismissed') AND organizer_id = ANY(w.ids)) AS incidents,
+      (SELECT COALESCE(json_agg(a.id), '[]'::json) FROM (
+         SELECT aad_object_id AS id FROM users WHERE tenant_id = ${p[10]} AND is_admin = 1
+         UNION SELECT aad_object_id FROM users WHERE tenant_id = ${p[11]} AND upn_lower = ANY(${p[12]}::text[])) AS a) AS admins
+      FROM ${pgOrganizers(p[13])}`;
   });
   const row = rows[0]!;
   return {
@@ -87,6 +94,7 @@ export async function loadGuardState(
       organizerIds: days?.organizerIds ?? [],
       rows: row.incidents.map(([id, organizer_id, pattern, status, episodes]) => ({ id, organizer_id, pattern, status, episodes })),
     },
+    admins: row.admins,
   };
 }
 

@@ -425,6 +425,16 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0018_fraud_days_in_spend': fraudDaysInSpendMigration,
+  '0019_users_admins': {
+    async up(db: Kysely<any>) {
+      // A tenant's admins (a handful among thousands of users): the fraud guard reads them with every chunk's first
+      // read on PostgreSQL (fraud-store.ts loadGuardState), the admin notices when they are queued.
+      await db.schema.createIndex('users_admins').on('users').column('tenant_id').where(sql.ref('is_admin'), '=', 1).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('users_admins').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,7 +7,11 @@ import type { Tollgate } from '../../src/tollgate';
 import { freshStore, POSTGRES_URL } from '../support/engines';
 import { ADMIN, leg, NUMBERS, USERS } from '../support/fixtures';
 import { FRAUD_NUMBERS, setUpFraudTenant } from './support';
-import { readAheadNeeds } from '../../src/fraud/fraud-guard';
+import { FRAUD_INCIDENT_NOTICE, readAheadNeeds } from '../../src/fraud/fraud-guard';
+import { ADMIN_NOTICE_KIND } from '../../src/notify/admin-notices';
+import { listOutbox } from '../../src/store/outbox-store';
+import { createTollgate } from '../../src/tollgate';
+import { silentLogger } from '../../src/observability/logger';
 import type { OrganizerProfile } from '../../src/billing/rate-leg';
 import type { TenantRow } from '../../src/store/tenant-store';
 import type { CallRecord } from '../../src/usage/call-record';
@@ -27,6 +31,8 @@ describePostgres('the guard reads ahead of the legs on PostgreSQL', () => {
   const T = 'tenant-read-ahead';
   /** What each connection was asked to run, in order: prepared statements by name, COPYs by table, the rest by verb. */
   let sent: string[] = [];
+  /** The text of every statement that was not a prepared one. */
+  let texts: string[] = [];
   const original = CopyingClient.prototype.query;
 
   beforeAll(async () => {
@@ -36,7 +42,11 @@ describePostgres('the guard reads ahead of the legs on PostgreSQL', () => {
       const [first, values] = args as [unknown, unknown[] | undefined];
       if (first === COPY_IN && values?.[0] instanceof CopyIn) sent.push(values[0].text.replace(/ \(.*$/, ''));
       else if (typeof first === 'object' && first !== null && 'name' in first && (first as { name?: string }).name) sent.push((first as { name: string }).name);
-      else sent.push(String(typeof first === 'string' ? first : (first as { text: string }).text).trim().split(/\s+/)[0]!.toLowerCase());
+      else {
+        const text = String(typeof first === 'string' ? first : (first as { text: string }).text);
+        texts.push(text);
+        sent.push(text.trim().split(/\s+/)[0]!.toLowerCase());
+      }
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof original;
   });
@@ -79,6 +89,31 @@ describePostgres('the guard reads ahead of the legs on PostgreSQL', () => {
     expect(sent).not.toContain('tollgate.fraud.openAndDismissedIncidents');
     // The same episode (the same premium prefix), dismissed: nothing opens again.
     expect(await listIncidents(store.db, T, ['open'])).toEqual([]);
+  });
+
+  it("brings the tenant's admins with that read too: a chunk that opens an incident queues every admin's notice without reading them", async () => {
+    texts = [];
+    sent = [];
+    const r = await tollgate.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(3), seconds: 300, start: '2026-11-10T17:30:00Z', organizer: USERS.addon })]);
+    expect(r.ok && r.value.accepted).toBe(1);
+    const opened = (await listIncidents(store.db, T, ['open'])).filter((i) => i.organizer_id === USERS.addon);
+    expect(opened.map((i) => i.pattern)).toEqual(['premium_rate']);
+    expect(sent.filter((s) => s === 'tollgate.fraud.loadGuardState')).toHaveLength(1);
+    expect(texts.filter((t) => /is_admin/.test(t))).toEqual([]);
+    // u-addon is the tenant's admin (setUpFraudTenant): its notice of the new incident is queued.
+    const notices = (await listOutbox(store.db, T)).filter((o) => o.kind === ADMIN_NOTICE_KIND).map((o) => JSON.parse(o.payload));
+    expect(notices.filter((n) => n.key === opened[0]!.id)).toEqual([{ notice: FRAUD_INCIDENT_NOTICE, key: opened[0]!.id, adminId: USERS.addon }]);
+  });
+
+  it('counts the TOLLGATE_ADMINS entries among those admins: an AAD id as given, a UPN (any case) through the directory', async () => {
+    const withBootstrap = createTollgate(store, tollgate.clock, silentLogger, { bootstrapAdmins: ['PPM@Contoso.example', 'aad-boot'], ledgerAlerts: false });
+    texts = [];
+    const r = await withBootstrap.intake.ingest(T, [leg({ number: FRAUD_NUMBERS.ukPremium(4), seconds: 300, start: '2026-11-10T17:40:00Z', organizer: USERS.ppm })]);
+    expect(r.ok && r.value.accepted).toBe(1);
+    expect(texts.filter((t) => /is_admin/.test(t))).toEqual([]);
+    const [opened] = (await listIncidents(store.db, T, ['open'])).filter((i) => i.organizer_id === USERS.ppm);
+    const notices = (await listOutbox(store.db, T)).filter((o) => o.kind === ADMIN_NOTICE_KIND).map((o) => JSON.parse(o.payload));
+    expect(notices.filter((n) => n.key === opened!.id).map((n) => n.adminId).sort()).toEqual(['aad-boot', USERS.addon, USERS.ppm].sort());
   });
 
   it('reads nothing ahead for a chunk without dial-outs', async () => {
