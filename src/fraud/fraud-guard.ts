@@ -35,6 +35,7 @@ import { parseStoredSettings, ruleEnabled, type FraudSettings } from './fraud-se
 import {
   addDays,
   BASELINE_DAYS,
+  DAY_MS,
   dayOf,
   coversNeeds,
   emptyHistoryRows,
@@ -42,8 +43,10 @@ import {
   hoursFromText,
   hoursText,
   includesAll,
+  isShortCall,
   key,
   legFacts,
+  numberRange,
   RecentHistory,
   type DialOut,
   type HistoryNeeds,
@@ -365,9 +368,8 @@ export function readAheadNeeds(records: readonly CallRecord[], tenant: TenantRow
     if (r.startMs > lastStart) lastStart = r.startMs;
     const end = r.startMs + r.durationSeconds * 1000;
     if (end > lastEnd) lastEnd = end;
-    if (r.durationSeconds > 0 && r.durationSeconds <= settings.shortCallSeconds) {
-      const digits = digitsOf(r.calleeNumber);
-      const range = digits.slice(0, Math.max(1, digits.length - settings.rangeDigits));
+    if (isShortCall(r.durationSeconds, settings)) {
+      const range = numberRange(digitsOf(r.calleeNumber), settings);
       const day = dayOf(r.startMs);
       ranges.set(key(range, day), [range, day]);
     }
@@ -375,8 +377,6 @@ export function readAheadNeeds(records: readonly CallRecord[], tenant: TenantRow
   if (ids.size === 0) return undefined;
   return { organizers: [...ids], dayRange: [dayOf(firstStart - 2 * DAY_MS), dayOf(Math.max(lastEnd, lastStart + DAY_MS))], ranges: [...ranges.values()] };
 }
-
-const DAY_MS = 86_400_000;
 
 function dialOutOf(leg: LegRow, tenant: TenantRow, organizers: ReadonlyMap<string, OrganizerProfile>): DialOut {
   const organizer = organizerOf(leg.organizer_id, leg.organizer_upn, tenant, organizers);

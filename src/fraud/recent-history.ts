@@ -62,7 +62,7 @@ export interface DayTotals {
 
 export const BASELINE_DAYS = 28;
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export const DAY_MS = 24 * HOUR_MS;
 
 // Day text per day number: the same few days come up for every leg of a chunk, and consecutive legs (in start order)
 // mostly share their day, so the last one is kept beside the map (a number compare, not a Map read).
@@ -100,15 +100,24 @@ export function legFacts(leg: DialOut, settings: FraudSettings): LegFacts {
     t = next;
   }
   const timeZone = timeZoneFor(leg.organizerCountry, settings.timeZones);
-  const digits = Math.max(1, leg.digits.length - settings.rangeDigits);
   return {
     day: dayOf(leg.startMs),
     hours,
     timeZone,
     night: nightOf(timeZone, leg.startMs, settings.nightStartHour, settings.nightEndHour),
-    range: leg.digits.slice(0, digits),
-    short: leg.durationSeconds > 0 && leg.durationSeconds <= settings.shortCallSeconds,
+    range: numberRange(leg.digits, settings),
+    short: isShortCall(leg.durationSeconds, settings),
   };
+}
+
+/** A number's range: its digits without the last `rangeDigits` (at least one digit left). */
+export function numberRange(digits: string, settings: FraudSettings): string {
+  return digits.slice(0, Math.max(1, digits.length - settings.rangeDigits));
+}
+
+/** Whether a dial-out is a short call: connected, and at most shortCallSeconds long. */
+export function isShortCall(durationSeconds: number, settings: FraudSettings): boolean {
+  return durationSeconds > 0 && durationSeconds <= settings.shortCallSeconds;
 }
 
 function hourSlice(t: number, seconds: number): LegFacts['hours'][number] {
