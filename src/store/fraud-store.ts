@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { SqliteStatements, Store, Tx } from './database';
 import type { FraudBlockListTable, FraudIncidentLegsTable, FraudIncidentsTable, FraudRangeDaysTable } from './fraud-schema';
 import type { SpendDailyOrganizerTable } from './spend-rollup-schema';
+import { HAS_GUARD_FIGURES } from './spend-rollup-store';
 import type { Database } from './schema';
 import { pgTextArray } from './pg-arrays';
 import { runPrepared } from './shaped-query';
@@ -105,12 +106,9 @@ export interface PrefetchedIncidents {
 }
 
 /**
- * The organizers' spend rows the guard has figures in: a day of only dial-ins is a day without dial-outs to the
- * rules (all zeros), not worth sending.
+ * Step 2: the organizers' day rows in [fromDay, toDay] (their spend rows with the guard's figures: a day of only
+ * dial-ins is all zeros to the rules, not worth sending), and the short-call counts of these ranges on these days.
  */
-const WITH_DIAL_OUT = `("dialout_legs" > 0 OR "night_seconds" > 0 OR "hour_seconds" <> '')`;
-
-/** Step 2: the organizers' day rows in [fromDay, toDay], and the short-call counts of these ranges on these days. */
 export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, days: DaysWanted, wanted: readonly [range: string, day: string][]): Promise<DaysAndRanges> {
   const sqlite = store.sqlite;
   if (sqlite) {
@@ -121,7 +119,7 @@ export async function loadDaysAndRanges(store: Store, tx: Tx, tenantId: string, 
         ? sqliteAllByKeys<OrganizerDayRow>(
             sqlite,
             'fraud.loadOrganizerDays',
-            (organizerIn) => `SELECT ${dayColumns} FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn} AND ${WITH_DIAL_OUT}`,
+            (organizerIn) => `SELECT ${dayColumns} FROM "spend_daily_organizer" WHERE "tenant_id" = ? AND "day" >= ? AND "day" <= ? AND "organizer_id" ${organizerIn} AND ${HAS_GUARD_FIGURES}`,
             [tenantId, days.fromDay, days.toDay],
             days.organizerIds,
           )
@@ -175,7 +173,7 @@ function pgDaysAndRangesParams(tenantId: string, days: DaysWanted, wanted: reado
 function pgDaysAndRangesColumns(p: readonly unknown[]) {
   return sql`(SELECT COALESCE(json_agg(json_build_array(organizer_id, day, dialout_seconds, dialout_legs, hour_seconds, night_seconds)), '[]'::json)
          FROM spend_daily_organizer WHERE tenant_id = ${p[0]} AND day >= ${p[1]} AND day <= ${p[2]}
-         AND organizer_id = ANY(w.ids) AND ${sql.raw(WITH_DIAL_OUT)}) AS days,
+         AND organizer_id = ANY(w.ids) AND ${sql.raw(HAS_GUARD_FIGURES)}) AS days,
       (SELECT COALESCE(json_agg(json_build_array(number_range, day, short_calls)), '[]'::json)
          FROM fraud_range_days WHERE tenant_id = ${p[3]} AND day >= ${p[4]} AND day <= ${p[5]}
          AND number_range = ANY(${p[6]}::text[])) AS ranges`;

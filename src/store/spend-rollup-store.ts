@@ -102,6 +102,9 @@ export function spendDeltas(legs: readonly LegsTable[], guard: readonly GuardDay
   return { daily, organizers };
 }
 
+/** SQL: an organizer's spend row holds figures of the guard's (the rules read it; a rebuild keeps it). */
+export const HAS_GUARD_FIGURES = `("dialout_legs" > 0 OR "night_seconds" > 0 OR "hour_seconds" <> '')`;
+
 function organizerRow(tenant_id: string, day: string, organizer_id: string): SpendDailyOrganizerTable {
   return { tenant_id, day, organizer_id, legs: 0, charge_micros: 0, billed_seconds: 0, dialout_seconds: 0, dialout_legs: 0, hour_seconds: '', night_seconds: 0 };
 }
@@ -225,9 +228,7 @@ export async function rebuildSpendRollup(tx: Tx, tenantId: string): Promise<void
     .deleteFrom('spend_daily_organizer')
     .where('tenant_id', '=', tenantId)
     .where('legs', '=', 0)
-    .where('dialout_legs', '=', 0)
-    .where('night_seconds', '=', 0)
-    .where('hour_seconds', '=', '')
+    .where(sql<boolean>`NOT ${sql.raw(HAS_GUARD_FIGURES)}`)
     .execute();
 }
 
